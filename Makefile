@@ -1,0 +1,44 @@
+# clustermon: `make run` and `make test` are all a fresh clone needs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANIFEST := dbt_project/target/manifest.json
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: install run test lint dev manifest clean
+
+$(BIN)/clustermon: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/clustermon
+
+# dbt's manifest, parsed once here so nothing parses at import time.
+$(MANIFEST): $(BIN)/clustermon $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v target/)
+	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	touch $@
+
+manifest: $(MANIFEST)
+
+run: $(MANIFEST)
+	$(BIN)/clustermon demo
+
+test: $(MANIFEST)
+	$(BIN)/ruff check pipelines tests
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check pipelines tests
+	$(BIN)/ruff format --check pipelines tests
+
+# The Dagster UI on the same definitions and the same home as the CLI (history included).
+dev: $(MANIFEST)
+	mkdir -p data/dagster && cp dagster.yaml data/dagster/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/data/dagster CLUSTERMON_HOME=$(CURDIR)/data $(BIN)/dagster dev -m clustermon.definitions
+
+clean:
+	rm -rf $(VENV) dbt_project/target dbt_project/logs

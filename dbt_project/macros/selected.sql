@@ -1,0 +1,6 @@
+{#- Rows of a staging model that belong to each region's package in use (its newest). -#}
+{% macro selected(staging_model) -%}
+    select rows.*
+    from {{ ref(staging_model) }} as rows
+    semi join {{ ref('int_packages_selected') }} as packages using (package_id)
+{%- endmacro %}

@@ -1,0 +1,13 @@
+-- Membership spells of the packages in use, with the member's kind and size class.
+-- Spells are half-open: a spell covers day d when joined_on <= d < left_on.
+select
+    memberships.region_code,
+    memberships.cluster_id,
+    memberships.organisation_id,
+    memberships.joined_on,
+    memberships.left_on,
+    organisations.kind,
+    coalesce(organisations.size_class, 'unknown') as size_class
+from ({{ selected('stg_packages__memberships') }}) as memberships
+join ({{ selected('stg_packages__organisations') }}) as organisations
+    using (package_id, organisation_id)

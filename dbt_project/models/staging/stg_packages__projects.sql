@@ -1,0 +1,16 @@
+select
+    package_id,
+    region_code,
+    quarter,
+    source_file,
+    source_row,
+    project_id,
+    lead_cluster_id,
+    title,
+    project_type,
+    status,
+    cast(start_date as date) as start_date,
+    cast(end_date as date) as end_date,
+    cast(total_cost_eur as double) as total_cost_eur,
+    cast(public_funding_eur as double) as public_funding_eur
+from {{ source('packages', 'projects') }}

@@ -1,0 +1,14 @@
+select
+    package_id,
+    region_code,
+    quarter,
+    source_file,
+    source_row,
+    service_id,
+    cluster_id,
+    organisation_id,
+    cast(delivered_on as date) as delivered_on,
+    service_type,
+    support_form,
+    cast(amount_eur as double) as amount_eur
+from {{ source('packages', 'services') }}

@@ -1,0 +1,4 @@
+select
+    key as setting,
+    value
+from {{ source('programme', 'settings') }}

@@ -1,0 +1,1 @@
+"""clustermon: monitoring and evaluation pipeline for regional cluster programmes."""

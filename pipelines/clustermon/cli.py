@@ -1,0 +1,121 @@
+"""`clustermon`: a thin command-line front on the Dagster asset graph.
+
+`refresh` and `demo` set the folders in the environment and execute the same `refresh` job
+that `dagster dev` shows, on the same Dagster instance (run history under <home>/dagster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from clustermon.settings import HOME_ENV, INBOX_ENV, PROGRAMME_ENV, REPO_ROOT, Paths
+
+
+def _paths(args: argparse.Namespace) -> Paths:
+    defaults = Paths.from_env()
+    home = Path(args.home).resolve() if args.home else defaults.home
+    # Without flags or variables, the inbox and programme folders live in the home.
+    inbox = args.inbox or os.environ.get(INBOX_ENV) or home / "inbox"
+    programme = args.programme or os.environ.get(PROGRAMME_ENV) or home / "programme"
+    return Paths(home, Path(inbox).resolve(), Path(programme).resolve())
+
+
+def prepare_dagster_home(paths: Paths) -> None:
+    """Point Dagster at <home>/dagster with the project's dagster.yaml, for persistent history."""
+    paths.dagster_home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(REPO_ROOT / "dagster.yaml", paths.dagster_home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(paths.dagster_home)
+
+
+def prepare_dbt_manifest() -> None:
+    """Parse the dbt project once if no manifest is there yet (a fresh install without make)."""
+    from dagster_dbt import DbtProject
+
+    from clustermon.settings import DBT_PROJECT_DIR
+
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    if not project.manifest_path.exists():
+        project.preparer.prepare(project)
+
+
+def refresh(paths: Paths, job: str = "refresh") -> bool:
+    """Run a job (`refresh`, or `publish`); True when it published the warehouse and the site."""
+    from dagster import DagsterInstance
+
+    paths.export()
+    prepare_dagster_home(paths)
+    prepare_dbt_manifest()
+    from clustermon.definitions import defs
+
+    with DagsterInstance.get() as instance:
+        result = defs.resolve_job_def(job).execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+    published = {
+        event.asset_key.to_user_string()
+        for event in result.get_asset_materialization_events()
+        if event.asset_key
+    }
+    return result.success and {"published_warehouse", "dashboard_site"} <= published
+
+
+def _report(paths: Paths, ok: bool) -> int:
+    if ok:
+        print(f"Published warehouse: {paths.published_warehouse}")
+        print(f"Dashboard site:      {paths.site / 'index.html'}")
+        return 0
+    print(
+        "Refresh failed: nothing new was published; the previous publication stays in place.\n"
+        f"See the run in the Dagster UI (make dev) or the log above. Home: {paths.home}",
+        file=sys.stderr,
+    )
+    if paths.published_warehouse.exists():
+        print(f"Publication in force: {paths.published_warehouse}", file=sys.stderr)
+    return 1
+
+
+def _cmd_refresh(args: argparse.Namespace) -> int:
+    paths = _paths(args)
+    return _report(paths, refresh(paths))
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from clustermon.demo import write_demo
+
+    paths = _paths(args)
+    write_demo(paths.inbox, paths.programme, seed=args.seed)
+    print(f"Demo inbox written: {paths.inbox}; programme folder: {paths.programme}")
+    return _report(paths, refresh(paths))
+
+
+def _folder_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
+    parser.add_argument("--inbox", help=f"inbox of regional packages (env {INBOX_ENV})")
+    parser.add_argument("--programme", help=f"programme folder (env {PROGRAMME_ENV})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="clustermon", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    refresh_parser = commands.add_parser("refresh", help="ingest, build, check, publish")
+    _folder_flags(refresh_parser)
+    refresh_parser.set_defaults(run=_cmd_refresh)
+
+    demo_parser = commands.add_parser("demo", help="write a demo inbox and refresh on it")
+    _folder_flags(demo_parser)
+    demo_parser.add_argument("--seed", type=int, default=2024, help="generator seed")
+    demo_parser.set_defaults(run=_cmd_demo)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Shared test helpers: fixture packages copied into a temporary home, and real refreshes."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from clustermon.cli import refresh
+from clustermon.settings import Paths
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+@contextmanager
+def preserved_environment() -> Iterator[None]:
+    """A refresh exports its folders to the environment; give each test its own."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment() -> Iterator[None]:
+    with preserved_environment():
+        yield
+
+
+def home_with_fixture(root: Path, fixture: str) -> Paths:
+    """A fresh clustermon home whose inbox and programme folder are copies of a fixture's."""
+    shutil.copytree(FIXTURES / fixture / "inbox", root / "inbox")
+    shutil.copytree(FIXTURES / fixture / "programme", root / "programme")
+    return Paths(root / "home", root / "inbox", root / "programme")
+
+
+def run_refresh(paths: Paths, job: str = "refresh") -> bool:
+    with preserved_environment():
+        return refresh(paths, job)
+
+
+def query(database: Path, sql: str, parameters: list | None = None) -> list[tuple]:
+    """Read a DuckDB file the way evaluators do: read-only."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql, parameters or []).fetchall()
+
+
+@pytest.fixture(scope="session")
+def skeleton_home(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """The hand-made skeleton inbox (AT12, packages 2024Q4 and 2025Q1), refreshed once."""
+    paths = home_with_fixture(tmp_path_factory.mktemp("skeleton"), "skeleton")
+    assert run_refresh(paths), "the refresh of the skeleton fixture failed"
+    return paths
