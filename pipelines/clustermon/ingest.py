@@ -138,7 +138,8 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         """
         CREATE TABLE IF NOT EXISTS raw.received_packages (
             package_id VARCHAR, region_code VARCHAR, quarter VARCHAR, reference_date DATE,
-            received_at TIMESTAMPTZ, PRIMARY KEY (region_code, quarter))
+            received_at TIMESTAMPTZ, status VARCHAR, message VARCHAR,
+            PRIMARY KEY (region_code, quarter))
         """
     )
     con.execute(
@@ -146,7 +147,17 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TABLE IF NOT EXISTS raw.received_files (
             package_id VARCHAR, region_code VARCHAR, quarter VARCHAR, table_name VARCHAR,
             file_name VARCHAR, sha256 VARCHAR, size_bytes BIGINT, received_at TIMESTAMPTZ,
-            archive_path VARCHAR)
+            archive_path VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
+            status VARCHAR, message VARCHAR)
+        """
+    )
+    # Rows that broke a rule of the contract, one row per row and broken rule.
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS raw.quarantine (
+            package_id VARCHAR, region_code VARCHAR, quarter VARCHAR, table_name VARCHAR,
+            source_file VARCHAR, source_row BIGINT, column_name VARCHAR, rule VARCHAR,
+            value VARCHAR, message VARCHAR)
         """
     )
 
@@ -205,9 +216,9 @@ def load_package(
         return LoadedPackage(package_id, package.region_code, package.quarter, {}, skipped=True)
 
     with transaction(con):
-        for table in TABLES:
+        for table in (*(t.name for t in TABLES), "quarantine"):
             con.execute(
-                f"DELETE FROM raw.{table.name} WHERE region_code = ? AND quarter = ?",
+                f"DELETE FROM raw.{table} WHERE region_code = ? AND quarter = ?",
                 [package.region_code, package.quarter],
             )
         con.execute(
@@ -221,7 +232,7 @@ def load_package(
                 path, archive / package.region_code / package.quarter, checksums[name]
             )
             con.execute(
-                "INSERT INTO raw.received_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO raw.received_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
                 [
                     package_id,
                     package.region_code,
@@ -232,10 +243,14 @@ def load_package(
                     path.stat().st_size,
                     received_at,
                     str(stored),
+                    rows[name],
+                    rows[name],
+                    "loaded",
+                    None,
                 ],
             )
         con.execute(
-            "INSERT INTO raw.received_packages VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO raw.received_packages VALUES (?, ?, ?, ?, ?, 'accepted', NULL)",
             [
                 package_id,
                 package.region_code,

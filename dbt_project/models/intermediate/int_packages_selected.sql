@@ -7,4 +7,5 @@ select
     received.reference_date
 from {{ ref('stg_packages__received_packages') }} as received
 semi join {{ ref('stg_programme__regions') }} as regions using (region_code)
+where received.status = 'accepted'
 qualify row_number() over (partition by received.region_code order by received.reference_date desc) = 1

@@ -8,7 +8,12 @@ from clustermon.contract import TABLES
 from clustermon.defs.resources import ClustermonFolders
 from clustermon.ingest import PROGRAMME_TABLES, ingest, raw_row_counts
 
-PACKAGE_TABLES = (*(table.name for table in TABLES), "received_packages", "received_files")
+PACKAGE_TABLES = (
+    *(table.name for table in TABLES),
+    "received_packages",
+    "received_files",
+    "quarantine",
+)
 PROGRAMME_TABLE_NAMES = (*PROGRAMME_TABLES, "settings")
 
 # dbt's sources `packages` and `programme` name these keys, so dbt models hang below them.
