@@ -33,13 +33,11 @@ def prepare_dagster_home(paths: Paths) -> None:
 
 def prepare_dbt_manifest() -> None:
     """Parse the dbt project once if no manifest is there yet (a fresh install without make)."""
-    from dagster_dbt import DbtProject
+    from clustermon.defs.resources import RESOURCES, dbt_project
 
-    from clustermon.settings import DBT_PROJECT_DIR
-
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    if not project.manifest_path.exists():
-        project.preparer.prepare(project)
+    if not dbt_project.manifest_path.exists():
+        # The resource runs the venv's own dbt, also when the venv is not activated.
+        RESOURCES["dbt"].cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
 
 
 def refresh(paths: Paths, job: str = "refresh") -> bool:
