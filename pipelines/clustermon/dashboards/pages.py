@@ -51,7 +51,7 @@ class Tag:
     @property
     def label(self) -> str:
         """How errors name the tag: its data block, else its component and line."""
-        return self.attributes.get("data") or f"<{self.component}> at line {self.line}"
+        return self.attributes.get("data") or f"<{self.component}> without data"
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,7 @@ def read_page(path: Path, pages_dir: Path) -> Page:
 
 def parse_page(source: str, text: str) -> Page:
     meta: dict = {}
+    offset = 0  # lines before the body, so messages give the file's line numbers
     match = FRONT_MATTER.match(text)
     if match:
         try:
@@ -91,6 +92,7 @@ def parse_page(source: str, text: str) -> Page:
             raise DashboardError(source, f"front matter is not valid YAML: {error}") from None
         if not isinstance(meta, dict):
             raise DashboardError(source, "front matter must be a mapping of keys to values")
+        offset = match.group(0).count("\n")
         text = text[match.end() :]
     template = TEMPLATE_NAME.match(Path(source).stem)
     template_param = template.group(1) if template else None
@@ -100,17 +102,17 @@ def parse_page(source: str, text: str) -> Page:
             f"a templated page needs a `pages:` query in its front matter "
             f"returning a column `{template_param}`",
         )
-    return Page(source, meta, text, sql_blocks(source, text), template_param)
+    return Page(source, meta, text, sql_blocks(source, text, offset), template_param)
 
 
-def sql_blocks(source: str, text: str) -> tuple[SqlBlock, ...]:
+def sql_blocks(source: str, text: str, offset: int = 0) -> tuple[SqlBlock, ...]:
     """The named ```sql blocks of a page body, in order; names are unique identifiers."""
     blocks: list[SqlBlock] = []
     for token in MarkdownIt("commonmark").parse(text):
         words = token.info.split() if token.type == "fence" else []
         if not words or words[0] != "sql":
             continue
-        line = token.map[0] + 1 if token.map else 0
+        line = offset + token.map[0] + 1 if token.map else 0
         if len(words) != 2 or not BLOCK_NAME.match(words[1]):
             raise DashboardError(
                 source, f"the sql block at line {line} needs one name: ```sql my_name"
