@@ -356,3 +356,16 @@ FROM indicator_values WHERE breakdown = 'total' GROUP BY ALL ORDER BY ALL
     ]
     assert "S along the top of the chart marks a value suppressed" in html
     assert found["Total (enterprises)"][1:] == [["2025Q1", "8"], ["2025Q2", "suppressed"]]
+
+
+def test_numbers_are_formatted_and_a_bad_format_names_its_block(tmp_path, warehouse) -> None:
+    page = (
+        "```sql counts\nSELECT 1234 AS n, 8.27 AS share, true AS stale\n```\n\n"
+        "<DataTable data=counts title=Default />\n\n"
+        '<DataTable data=counts columns="share" format=".1f" title=Formatted />\n'
+    )
+    found = tables((build(tmp_path, warehouse, {"index.md": page}) / "index.html").read_text())
+    assert found["Default"][1] == ["1,234", "8.27", "yes"]
+    assert found["Formatted"][1] == ["8.3"]
+    with pytest.raises(DashboardError, match=r"block 'counts': <DataTable>: format 'x' is not"):
+        build(tmp_path, warehouse, {"index.md": page.replace('".1f"', "x")})

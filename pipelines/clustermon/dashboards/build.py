@@ -7,6 +7,7 @@ failing page fails the build with a message naming the page and the block.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import uuid
@@ -41,6 +42,7 @@ class RenderedPage:
     charts: int
 
 
+@functools.cache
 def _vega_bundle() -> str:
     """vega + vega-lite + vega-embed in one script, for the Vega-Lite version Altair writes."""
     major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])

@@ -127,7 +127,11 @@ def humanise(column: str) -> str:
 
 
 def format_value(value: object, spec: str | None, page_error: Callable[[str], Exception]) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if hasattr(value, "item"):  # a numpy scalar, from a column of one type
+        value = value.item()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float):
         return str(value)
     if spec is None:
         spec = ",.0f" if float(value).is_integer() else ",.2f"
@@ -171,7 +175,7 @@ def table_html(
                 text = html.escape(format_value(value, number_format, page_error))
             if position == 0 and link is not None:
                 text = f'<a href="{html.escape(link(row.to_dict()))}">{text}</a>'
-            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            numeric = pd.api.types.is_number(value) and not pd.api.types.is_bool(value)
             element = 'th scope="row"' if position == 0 else "td"
             css = ' class="number"' if numeric else ""
             cells.append(f"<{element}{css}>{text}</{element.split()[0]}>")
@@ -221,9 +225,7 @@ def _big_value(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
         text, css = NO_VALUE, "missing"
     else:
         text = format_value(
-            frame[column].iloc[0].item()
-            if hasattr(frame[column].iloc[0], "item")
-            else frame[column].iloc[0],
+            frame[column].iloc[0],
             tag.attributes.get("format"),
             lambda message: context.error(tag, message),
         )
