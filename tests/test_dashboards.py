@@ -369,3 +369,17 @@ def test_numbers_are_formatted_and_a_bad_format_names_its_block(tmp_path, wareho
     assert found["Formatted"][1] == ["8.3"]
     with pytest.raises(DashboardError, match=r"block 'counts': <DataTable>: format 'x' is not"):
         build(tmp_path, warehouse, {"index.md": page.replace('".1f"', "x")})
+
+
+def test_vega_bundle_is_reused_only_when_its_version_matches(tmp_path, warehouse) -> None:
+    site = build(tmp_path, warehouse, {"index.md": "# Home\n"})
+    bundle, version = site / "assets" / "vega-bundle.js", site / "assets" / "vega-bundle.version"
+    assert bundle.stat().st_size > 100_000
+    assert version.read_text().startswith("vl-convert ")
+    bundle.write_text("// the previous site's bundle")
+    assert (
+        build(tmp_path, warehouse, {"index.md": "# Home\n"}) / bundle.relative_to(site)
+    ).read_text() == "// the previous site's bundle"
+    version.write_text("vl-convert 0.0.1, vega-lite 5.0")
+    build(tmp_path, warehouse, {"index.md": "# Home\n"})
+    assert bundle.stat().st_size > 100_000

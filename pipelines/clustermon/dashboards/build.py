@@ -7,7 +7,6 @@ failing page fails the build with a message naming the page and the block.
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 import uuid
@@ -32,6 +31,7 @@ PAGES_DIR = DASHBOARDS_DIR / "pages"
 SQL_PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
 SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ASSETS = ("site.css", "site.js")
+BUNDLE_FILE, BUNDLE_VERSION_FILE = "vega-bundle.js", "vega-bundle.version"
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,25 @@ class RenderedPage:
     charts: int
 
 
-@functools.cache
-def _vega_bundle() -> str:
-    """vega + vega-lite + vega-embed in one script, for the Vega-Lite version Altair writes."""
+def _bundle_version() -> str:
+    """Which bundle Altair's charts need: its Vega-Lite version, from this vl-convert."""
     major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    return vl_convert.javascript_bundle(vl_version=major_minor)
+    return f"vl-convert {vl_convert.__version__}, vega-lite {major_minor}"
+
+
+def _write_vega_bundle(assets: Path, previous_site: Path) -> None:
+    """vega + vega-lite + vega-embed in one script, reused from the previous site when it
+    is the same version: vl-convert takes seconds to write it."""
+    version = _bundle_version()
+    previous = previous_site / "assets"
+    marker = previous / BUNDLE_VERSION_FILE
+    if marker.is_file() and marker.read_text(encoding="utf-8") == version:
+        shutil.copyfile(previous / BUNDLE_FILE, assets / BUNDLE_FILE)
+    else:
+        vl_version = version.rsplit(" ", 1)[1]
+        bundle = vl_convert.javascript_bundle(vl_version=vl_version)
+        (assets / BUNDLE_FILE).write_text(bundle, encoding="utf-8")
+    (assets / BUNDLE_VERSION_FILE).write_text(version, encoding="utf-8")
 
 
 def _markdown() -> MarkdownIt:
@@ -176,7 +190,7 @@ def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DI
     building = site.with_name(f".{site.name}.{uuid.uuid4().hex}")
     try:
         (building / "assets").mkdir(parents=True)
-        (building / "assets" / "vega-bundle.js").write_text(_vega_bundle(), encoding="utf-8")
+        _write_vega_bundle(building / "assets", site)
         for asset in ASSETS:
             (building / "assets" / asset).write_text(
                 (templates / asset).read_text(encoding="utf-8"), encoding="utf-8"
