@@ -156,13 +156,18 @@ def test_every_page_opens_cleanly_with_every_chart_drawn(demo, base_url, browser
     assert len(list((tmp_path / "screenshots").glob("*.png"))) == len(pages)
 
 
+def aria_value(label: str, unit: str) -> float:
+    """The y value in a mark's ARIA label, e.g. "...; Value (clusters): 1,234"."""
+    return float(re.search(rf"Value \({unit}\): ([\d.,]+)", label).group(1).replace(",", ""))
+
+
 def _bars(page: Page, chart: int, unit: str) -> dict[str, float]:
     """Region -> value of the bars of a chart, read from the marks' ARIA labels."""
     labels = page.locator(".vis").nth(chart).locator("g.mark-rect.role-mark path")
     bars = {}
     for label in labels.evaluate_all("items => items.map(i => i.getAttribute('aria-label'))"):
         region = re.search(r"Region code: (\w+)", label).group(1)
-        bars[region] = float(re.search(rf"Value \({unit}\): ([\d.,]+)", label).group(1))
+        bars[region] = aria_value(label, unit)
     return bars
 
 
@@ -210,10 +215,7 @@ def test_region_selector_moves_the_highlighted_line(demo, base_url, browser):
         labels = chart.locator("g.mark-symbol.role-mark path").evaluate_all(
             "items => items.map(i => i.getAttribute('aria-label'))"
         )
-        return [
-            float(re.search(r"Value \(organisations\): ([\d.,]+)", s).group(1).replace(",", ""))
-            for s in labels
-        ]
+        return [aria_value(label, "organisations") for label in labels]
 
     for region in ("AT12", "BE2"):
         chart.locator("select").select_option(region)

@@ -287,10 +287,12 @@ def _chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
     )
     # Only areas stack: stacked bars or lines would misread as the series' values.
     stack = "zero" if tag.component == "AreaChart" else None
-    y_encoding = alt.Y(f"{y}:Q", title=unit, axis=alt.Axis(format=number_format or ""), stack=stack)
+    y_encoding = alt.Y(
+        f"{y}:Q", title=unit, axis=alt.Axis(format=number_format or alt.Undefined), stack=stack
+    )
     tooltip = [
         alt.Tooltip(x),
-        alt.Tooltip(y, format=number_format or "", title=f"{humanise(y)} ({unit})"),
+        alt.Tooltip(y, format=number_format or alt.Undefined, title=f"{humanise(y)} ({unit})"),
     ]
     color = {}
     if series:
@@ -348,7 +350,9 @@ def _benchmark_layers(base: alt.Chart, tag: Tag, unit: str, number_format: str |
     layers.append(
         base.mark_line(color="#2166ac", strokeDash=[4, 3]).encode(
             y=alt.Y(
-                f"{attributes['median']}:Q", title=unit, axis=alt.Axis(format=number_format or "")
+                f"{attributes['median']}:Q",
+                title=unit,
+                axis=alt.Axis(format=number_format or alt.Undefined),
             )
         )
     )
