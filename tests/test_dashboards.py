@@ -233,52 +233,63 @@ def test_templated_page_expands_over_the_rows_of_its_query(tmp_path, warehouse) 
 
 
 @pytest.mark.parametrize(
-    ("page", "message"),
+    ("old", "new", "message"),
     [
         (
-            REGION_PAGE.replace("WHERE region_code", "WHERE no_such_column"),
+            "WHERE region_code",
+            "WHERE no_such_column",
             r"page regions/\[region\]\.md \(region=AT12\), block 'trend': SQL error: .*"
             r"no_such_column",
         ),
         (
-            REGION_PAGE.replace("y=value", "y=amount"),
+            "y=value",
+            "y=amount",
             r"page regions/\[region\]\.md \(region=AT12\), block 'trend': <LineChart>: "
             r"unknown column\(s\) amount; the query returns: quarter, value, suppressed",
         ),
         (
-            REGION_PAGE.replace("$region", "$regoin"),
+            "$region",
+            "$regoin",
             r"\(region=AT12\), block 'trend': unknown parameter\(s\) \$regoin",
         ),
         (
-            REGION_PAGE.replace("data=first", "data=frist"),
+            "data=first",
+            "data=frist",
             r"\(region=AT12\), block 'frist': <BigValue>: no sql block named 'frist'",
         ),
         (
-            REGION_PAGE.replace("unit=enterprises\n", "\n"),
+            "unit=enterprises\n",
+            "\n",
             r"block 'trend': <LineChart>: missing attribute\(s\) unit",
         ),
         (
-            REGION_PAGE.replace("x=quarter", "x=quarter colour=red"),
+            "x=quarter",
+            "x=quarter colour=red",
             r"block 'trend': <LineChart>: unknown attribute\(s\) colour",
         ),
         (
-            REGION_PAGE.replace("<BigValue", "<BigNumber"),
+            "<BigValue",
+            "<BigNumber",
             r"block 'first': <BigNumber>: unknown tag",
         ),
         (
-            REGION_PAGE.replace('{{ params.region }}"', '{{ params.regoin }}"'),
+            '{{ params.region }}"',
+            '{{ params.regoin }}"',
             r"page regions/\[region\]\.md \(region=AT12\): template error",
         ),
         (
-            REGION_PAGE.replace("region_code AS region", "region_code"),
+            "region_code AS region",
+            "region_code",
             r"page regions/\[region\]\.md, block 'pages': the pages query returns no column "
             r"`region`",
         ),
     ],
 )
-def test_build_errors_name_page_and_block(tmp_path, warehouse, page, message) -> None:
+def test_build_errors_name_page_and_block(tmp_path, warehouse, old, new, message) -> None:
+    """Each case breaks the working REGION_PAGE in one place."""
+    assert old in REGION_PAGE
     with pytest.raises(DashboardError, match=message):
-        build(tmp_path, warehouse, {"regions/[region].md": page})
+        build(tmp_path, warehouse, {"regions/[region].md": REGION_PAGE.replace(old, new)})
 
 
 def test_empty_result_fails_only_where_required(tmp_path, warehouse) -> None:
@@ -383,3 +394,15 @@ def test_vega_bundle_is_reused_only_when_its_version_matches(tmp_path, warehouse
     version.write_text("vl-convert 0.0.1, vega-lite 5.0")
     build(tmp_path, warehouse, {"index.md": "# Home\n"})
     assert bundle.stat().st_size > 100_000
+
+
+def test_titles_and_text_are_escaped_once(tmp_path, warehouse) -> None:
+    page = (
+        "---\ntitle: R&D <intensity>\n---\n\n"
+        "```sql t\nSELECT 'a < b & c' AS s\n```\n\n{{ t[0].s }}\n"
+    )
+    html = (build(tmp_path, warehouse, {"index.md": page}) / "index.html").read_text()
+    assert "<title>R&amp;D &lt;intensity&gt; — clustermon</title>" in html
+    assert "<h1>R&amp;D &lt;intensity&gt;</h1>" in html
+    assert "<p>a &lt; b &amp; c</p>" in html
+    assert '<a href="index.html" aria-current="page">R&amp;D &lt;intensity&gt;</a>' in html

@@ -95,9 +95,15 @@ class SiteBuilder:
     def __init__(self, con: duckdb.DuckDBPyConnection, pages_dir: Path) -> None:
         self.con, self.pages_dir = con, pages_dir
         self.markdown = _markdown()
+        # The body becomes HTML through markdown, so values are escaped; titles are plain text
+        # that the layout escapes itself.
         self.jinja = jinja2.Environment(
             undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True
         )
+        self.plain = jinja2.Environment(undefined=jinja2.StrictUndefined)
+
+    def title(self, page: Page, context: dict) -> str:
+        return self.plain.from_string(page.title).render(context)
 
     def pages(self) -> list[Page]:
         return [read_page(p, self.pages_dir) for p in sorted(self.pages_dir.rglob("*.md"))]
@@ -150,7 +156,7 @@ class SiteBuilder:
                 **{name: frame.to_dict("records") for name, frame in results.items()},
             }
             try:
-                title = self.jinja.from_string(page.title).render(context)
+                title = self.title(page, context)
                 body = self.jinja.from_string(page.body).render(context)
             except jinja2.TemplateError as error:
                 raise DashboardError(where, f"template error: {error}") from None
@@ -179,7 +185,7 @@ def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DI
     navigation = [
         (
             source.meta.get("order", 100),
-            builder.jinja.from_string(source.title).render(params={}),
+            builder.title(source, {"params": {}}),
             source.source.removesuffix(".md") + ".html",
         )
         for source in sources

@@ -26,10 +26,6 @@ SUPPRESSED_NOTE = (
 )
 FLAG = "_suppressed"
 CHART_HEIGHT = 280
-EMBED_OPTIONS = {
-    "renderer": "svg",
-    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
-}
 COMMON = {"data", "title", "filter", "required"}
 CHART = COMMON | {"x", "y", "unit", "format", "selector"}
 ATTRIBUTES = {
@@ -299,11 +295,8 @@ def _chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
         color = {"color": alt.Color(f"{series}:N", title=humanise(series))}
         tooltip.insert(0, alt.Tooltip(series))
     base = alt.Chart().encode(x=x_encoding)
-    layers = (
-        _benchmark_layers(base, tag, unit, number_format)
-        if tag.component == ("BenchmarkChart")
-        else []
-    )
+    benchmark = tag.component == "BenchmarkChart"
+    layers = _benchmark_layers(base, tag, unit, number_format) if benchmark else []
     mark = {
         "LineChart": lambda c: c.mark_line(point=True),
         "BenchmarkChart": lambda c: c.mark_line(point=True, color="#b2182b"),
