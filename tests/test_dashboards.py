@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from clustermon.cli import main
 from clustermon.dashboards import DashboardError, build_site
 from clustermon.dashboards.pages import extract_tags, parse_page
+from clustermon.dashboards.serve import site_server
 
 # region, quarter, indicator, breakdown, value, suppressed
 ROWS = [
@@ -406,3 +410,26 @@ def test_titles_and_text_are_escaped_once(tmp_path, warehouse) -> None:
     assert "<h1>R&amp;D &lt;intensity&gt;</h1>" in html
     assert "<p>a &lt; b &amp; c</p>" in html
     assert '<a href="index.html" aria-current="page">R&amp;D &lt;intensity&gt;</a>' in html
+
+
+def test_serve_refuses_a_home_without_a_site(tmp_path, capsys) -> None:
+    assert main(["serve", "--home", str(tmp_path), "--port", "0"]) == 1
+    site = tmp_path.resolve() / "published" / "site"
+    assert capsys.readouterr().err.strip() == (
+        f"no dashboard site at {site}: run `clustermon refresh` first"
+    )
+
+
+def test_site_server_serves_the_built_site(tmp_path, warehouse) -> None:
+    site = build(tmp_path, warehouse, {"index.md": "# Home\n"})
+    server = site_server(site, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html") as response:
+            assert response.status == 200
+            assert response.read() == (site / "index.html").read_bytes()
+    finally:
+        server.shutdown()
+        server.server_close()
