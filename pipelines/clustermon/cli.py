@@ -7,6 +7,7 @@ that `dagster dev` shows, on the same Dagster instance (run history under <home>
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
@@ -92,6 +93,22 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return _report(paths, refresh(paths))
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from clustermon.dashboards.serve import site_server
+
+    site = _paths(args).site
+    try:
+        server = site_server(site, args.port)
+    except (FileNotFoundError, OSError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    host, port = server.server_address[:2]
+    print(f"Serving {site} on http://{host}:{port}/ (Ctrl+C stops)")
+    with server, contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
 def _folder_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
     parser.add_argument("--inbox", help=f"inbox of regional packages (env {INBOX_ENV})")
@@ -110,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     _folder_flags(demo_parser)
     demo_parser.add_argument("--seed", type=int, default=2024, help="generator seed")
     demo_parser.set_defaults(run=_cmd_demo)
+
+    serve_parser = commands.add_parser("serve", help="serve the dashboard site on localhost")
+    serve_parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
+    serve_parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve_parser.set_defaults(run=_cmd_serve, inbox=None, programme=None)
 
     args = parser.parse_args(argv)
     return args.run(args)

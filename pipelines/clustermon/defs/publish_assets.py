@@ -2,9 +2,9 @@
 
 from dagster import AssetKey, MaterializeResult, asset
 
+from clustermon.dashboards import build_site
 from clustermon.defs.resources import ClustermonFolders
 from clustermon.publish import PUBLISHED_TABLES, publish
-from clustermon.site import build_site
 
 
 @asset(
