@@ -94,6 +94,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return _report(paths, refresh(paths))
 
 
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from clustermon.ingest import IngestError
+    from clustermon.ingest.report import validate_command
+
+    try:
+        return validate_command(Path(args.package), args.json)
+    except IngestError as error:
+        print(f"Not a package folder: {error}", file=sys.stderr)
+        return 1
+
+
 def _folder_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
     parser.add_argument("--inbox", help=f"inbox of regional packages (env {INBOX_ENV})")
@@ -112,6 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     _folder_flags(demo_parser)
     demo_parser.add_argument("--seed", type=int, default=2024, help="generator seed")
     demo_parser.set_defaults(run=_cmd_demo)
+
+    validate_parser = commands.add_parser(
+        "validate", help="check a package folder <REGION>/<YYYYQN> before sending it"
+    )
+    validate_parser.add_argument("package", help="the package folder, e.g. inbox/AT12/2025Q1")
+    validate_parser.add_argument("--json", action="store_true", help="the report as JSON")
+    validate_parser.set_defaults(run=_cmd_validate)
 
     args = parser.parse_args(argv)
     return args.run(args)

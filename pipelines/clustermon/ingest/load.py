@@ -140,11 +140,9 @@ def _record(
     lineage = [identifier, package.region_code, package.quarter]
     for result in check.files:
         checksum = checksums.get(result.file.name)
-        stored = (
-            _archive_file(result.file, archive / package.region_code / package.quarter, checksum)
-            if checksum
-            else None
-        )
+        if checksum is None:
+            continue  # a link or a folder: never read, so never archived (validate reports it)
+        stored = _archive_file(result.file, archive / package.region_code / package.quarter, checksum)
         counts = result.counts if check.accepted else None
         con.execute(
             "INSERT INTO raw.received_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -153,9 +151,9 @@ def _record(
                 result.table_name,
                 result.file.name,
                 checksum,
-                result.file.stat().st_size if checksum else None,
+                result.file.stat().st_size,
                 received_at,
-                str(stored) if stored else None,
+                str(stored),
                 counts and counts.rows_read,
                 counts and counts.rows_loaded,
                 counts and counts.rows_quarantined,
