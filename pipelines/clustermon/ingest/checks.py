@@ -130,14 +130,14 @@ def check_table(
     )
 
     faults = [*_column_faults(table), *_rule_faults(context, name), *_reference_faults(name)]
-    quarantine = f"INSERT INTO package_quarantine SELECT {literal(name)}, {literal(file)}, "
+    origin = f"SELECT {literal(name)}, {literal(file)}, "
+    insert = "INSERT INTO package_quarantine "
     if read.malformed:
         con.executemany(
-            quarantine + "?, NULL, 'malformed_row', ?, ?",
+            insert + origin + "?, NULL, 'malformed_row', ?, ?",
             [[m.source_row, m.text, m.problem] for m in read.malformed],
         )
-    for select in faults:
-        con.execute(quarantine + select)
+    con.execute(insert + " UNION ALL ".join(origin + fault for fault in faults))
     # Conflicts are judged among the rows that passed everything else, each kind on its own.
     con.execute(
         f"""
@@ -147,8 +147,9 @@ def check_table(
                                  WHERE table_name = {literal(name)})
         """
     )
-    for select in _conflict_faults(name):
-        con.execute(quarantine + select)
+    conflicts = _conflict_faults(name)
+    if conflicts:
+        con.execute(insert + " UNION ALL ".join(origin + fault for fault in conflicts))
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE loaded_{name} AS

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pycountry
 
 from clustermon.contract import (
@@ -101,16 +102,17 @@ def package_id(package: PackageFolder, checksums: dict[str, str]) -> str:
 def prepare_reference_data(con: duckdb.DuckDBPyConnection) -> None:
     """NUTS 2021 codes (the project's seed, from Eurostat) and ISO 3166-1 country codes."""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE nuts_codes AS SELECT NUTS_ID AS code "
+        "CREATE TEMP TABLE IF NOT EXISTS nuts_codes AS SELECT NUTS_ID AS code "
         "FROM read_csv(?, delim = ';', header = true, all_varchar = true)",
         [str(NUTS_REFERENCE)],
     )
-    countries = [
-        (c.alpha_2, EU_COUNTRY_CODES.get(c.alpha_2, c.alpha_2)) for c in pycountry.countries
-    ]
-    countries += [("EL", "EL"), ("UK", "UK"), ("XK", "XK")]
-    con.execute("CREATE OR REPLACE TEMP TABLE country_codes (code VARCHAR, eu_code VARCHAR)")
-    con.executemany("INSERT INTO country_codes VALUES (?, ?)", countries)
+    codes = [c.alpha_2 for c in pycountry.countries] + ["EL", "UK", "XK"]
+    country_codes = pa.table(
+        {"code": codes, "eu_code": [EU_COUNTRY_CODES.get(code, code) for code in codes]}
+    )
+    con.register("country_codes_arrow", country_codes)
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS country_codes AS FROM country_codes_arrow")
+    con.unregister("country_codes_arrow")
 
 
 def _table_files(check: PackageCheck) -> dict[str, Path]:

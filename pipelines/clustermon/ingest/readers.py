@@ -113,15 +113,23 @@ def _read_csv(path: Path) -> ReadFile:
         )
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
+    def parse(use_threads: bool) -> pa.Table:
+        return pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, use_threads=use_threads
+            ),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=keep_aside),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True
             ),
         )
+
+    try:
+        table = parse(use_threads=True)
+        if malformed:  # only a single-threaded parse knows the line numbers of bad records
+            malformed.clear()
+            table = parse(use_threads=False)
     except pa.ArrowInvalid as error:
         raise FileFault(f"is not a readable CSV file ({error})") from None
     # One record per line (no line breaks inside values), so a record's row number is its line;

@@ -113,25 +113,26 @@ def allowed(column: str, values: tuple[str, ...]) -> RowRule:
     )
 
 
-def at_least(column: str, bound: str, bound_name: str | None = None) -> RowRule:
-    """`column` ≥ `bound` (a column or a constant); nulls pass (required is its own rule)."""
-    name = bound_name or bound
+def _range(column: str, operator: str, bound: str, bound_name: str | None) -> RowRule:
+    """Nulls pass (required is its own rule); a bound column is named in the message."""
+    name = bound_name or ("" if bound[0].isdigit() else bound)
+    word = "below" if operator == "<" else "above"
     return RowRule(
         column,
         "range",
-        f"{column} < {bound}",
-        f"'{column} ' || {column} || ' is below {name} ' || {bound}",
+        f"{column} {operator} {bound}",
+        f"'{column} ' || {column} || ' is {word} {name + ' ' if name else ''}' || {bound}",
     )
+
+
+def at_least(column: str, bound: str, bound_name: str | None = None) -> RowRule:
+    """`column` ≥ `bound`, a column or a constant."""
+    return _range(column, "<", bound, bound_name)
 
 
 def at_most(column: str, bound: str, bound_name: str | None = None) -> RowRule:
-    name = bound_name or bound
-    return RowRule(
-        column,
-        "range",
-        f"{column} > {bound}",
-        f"'{column} ' || {column} || ' is above {name} ' || {bound}",
-    )
+    """`column` ≤ `bound`, a column or a constant."""
+    return _range(column, ">", bound, bound_name)
 
 
 def not_after_reference_date(column: str) -> RowRule:
@@ -376,7 +377,8 @@ CONFLICTS: dict[str, tuple[Conflict, ...]] = {
             "grants_over_funding",
             """
             SELECT c.source_row, 'the grants of project ' || c.project_id || ' sum to '
-                || g.total || ', above its public_funding_eur ' || p.public_funding_eur
+                || rtrim(rtrim(g.total::VARCHAR, '0'), '.') || ', above its public_funding_eur '
+                || rtrim(rtrim(p.public_funding_eur::VARCHAR, '0'), '.')
             FROM candidates AS c
             JOIN (SELECT project_id, sum(grant_eur) AS total FROM candidates
                   GROUP BY project_id) AS g USING (project_id)
