@@ -137,6 +137,12 @@ def q(table: str, row: int | None, column: str | None, rule: str, value, message
     return (table, f"{table}.csv", row, column, rule, value, message)
 
 
+MEMBERSHIP_KEY_MESSAGE = (
+    "the key (cluster_id C2, organisation_id E4, joined_on 2024-11-20) is in rows 5, 14"
+)
+# 0x81 is undefined in Windows-1252 and not valid UTF-8 on its own.
+UNDEFINED_IN_CP1252 = (BASE / "events.csv").read_bytes().replace(b"b2b", b"b\x81b")
+
 CASES = [
     Case(
         "required value missing",
@@ -265,7 +271,8 @@ CASES = [
                 "nace_code",
                 "nace_code",
                 "C2",
-                "nace_code C2 is not a NACE Rev.2 division, group or class (e.g. C25, C25.1, C25.11)",
+                "nace_code C2 is not a NACE Rev.2 division, group or class "
+                "(e.g. C25, C25.1, C25.11)",
             ),
         ),
     ),
@@ -579,7 +586,7 @@ CASES = [
                 "cluster_id, organisation_id, joined_on",
                 "duplicate_key",
                 "C2, E4, 2024-11-20",
-                "the key (cluster_id C2, organisation_id E4, joined_on 2024-11-20) is in rows 5, 14",
+                MEMBERSHIP_KEY_MESSAGE,
             ),
             q(
                 "memberships",
@@ -595,7 +602,7 @@ CASES = [
                 "cluster_id, organisation_id, joined_on",
                 "duplicate_key",
                 "C2, E4, 2024-11-20",
-                "the key (cluster_id C2, organisation_id E4, joined_on 2024-11-20) is in rows 5, 14",
+                MEMBERSHIP_KEY_MESSAGE,
             ),
             q(
                 "memberships",
@@ -800,11 +807,12 @@ CASES = [
     ),
     Case(
         "neither UTF-8 nor Windows-1252",
-        (file_bytes("events.csv", (BASE / "events.csv").read_bytes().replace(b"b2b", b"b\x81b")),),
+        (file_bytes("events.csv", UNDEFINED_IN_CP1252),),
         files={
             "events.csv": (
                 "rejected",
-                f"{PREFIX}, file events.csv: is neither UTF-8 nor Windows-1252 (byte 0x81 at position 159)",
+                f"{PREFIX}, file events.csv: is neither UTF-8 nor Windows-1252 "
+                f"(byte 0x81 at position {UNDEFINED_IN_CP1252.index(0x81)})",
             )
         },
     ),

@@ -50,7 +50,10 @@ def test_resent_package_replaces_and_rejected_one_does_not(tmp_path: Path) -> No
     clusters.write_text(clusters.read_text().replace("Food Cluster", "Food and Drink Cluster"))
     [_, resent] = _ingest(tmp_path).packages
     assert resent.status == "accepted" and resent.package_id != original.package_id
-    accepted = "SELECT package_id FROM raw.received_packages WHERE quarter = '2025Q1' AND status = 'accepted'"
+    accepted = (
+        "SELECT package_id FROM raw.received_packages "
+        "WHERE quarter = '2025Q1' AND status = 'accepted'"
+    )
     assert query(database, accepted) == [(resent.package_id,)]
     assert query(
         database,
@@ -64,7 +67,8 @@ def test_resent_package_replaces_and_rejected_one_does_not(tmp_path: Path) -> No
     assert archived == [0, 1]
     assert query(
         database,
-        "SELECT count(DISTINCT sha256) FROM raw.received_files WHERE file_name = 'clusters.csv' AND quarter = '2025Q1'",
+        "SELECT count(DISTINCT sha256) FROM raw.received_files "
+        "WHERE file_name = 'clusters.csv' AND quarter = '2025Q1'",
     ) == [(2,)]
 
     # Re-sent again without memberships: rejected, recorded, and the accepted one stays in use.
@@ -80,5 +84,6 @@ def test_resent_package_replaces_and_rejected_one_does_not(tmp_path: Path) -> No
     ) == [(12,)]
     assert query(
         database,
-        "SELECT status, count(*) FROM raw.received_packages WHERE quarter = '2025Q1' GROUP BY ALL ORDER BY ALL",
+        "SELECT status, count(*) FROM raw.received_packages "
+        "WHERE quarter = '2025Q1' GROUP BY ALL ORDER BY ALL",
     ) == [("accepted", 1), ("rejected", 1)]

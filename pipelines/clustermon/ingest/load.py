@@ -142,7 +142,9 @@ def _record(
         checksum = checksums.get(result.file.name)
         if checksum is None:
             continue  # a link or a folder: never read, so never archived (validate reports it)
-        stored = _archive_file(result.file, archive / package.region_code / package.quarter, checksum)
+        stored = _archive_file(
+            result.file, archive / package.region_code / package.quarter, checksum
+        )
         counts = result.counts if check.accepted else None
         con.execute(
             "INSERT INTO raw.received_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
