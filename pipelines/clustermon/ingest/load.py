@@ -30,8 +30,9 @@ from clustermon.ingest.package import (
     discover_packages,
     package_id,
     prepare_reference_data,
+    read_contract_file,
 )
-from clustermon.ingest.readers import FileFault, read_table_file
+from clustermon.ingest.readers import FileFault
 
 QUARANTINE_TABLE = "quarantine"
 
@@ -271,14 +272,7 @@ def check_programme(con: duckdb.DuckDBPyConnection, programme: Path) -> dict[str
         read = None
         if path.exists():
             try:
-                read = read_table_file(path)
-                missing = [
-                    c.name
-                    for c in table.columns
-                    if c.required and c.name not in read.rows.column_names
-                ]
-                if missing:
-                    raise FileFault(f"required column {', '.join(missing)} is missing")
+                read = read_contract_file(path, table)
             except FileFault as fault:
                 faults.append(f"programme file {path.name}: {fault}")
         elif table.required:

@@ -21,6 +21,7 @@ from clustermon.contract import (
     REGION_CODE,
     TABLES,
     TABLES_BY_NAME,
+    Table,
     normalise_quarter,
     quarter_end,
 )
@@ -31,7 +32,7 @@ from clustermon.ingest.checks import (
     create_quarantine,
     empty_file,
 )
-from clustermon.ingest.readers import FORMATS, FileFault, read_table_file
+from clustermon.ingest.readers import FORMATS, FileFault, ReadFile, read_table_file
 from clustermon.settings import NUTS_REFERENCE
 
 # The EU writes Greece and the United Kingdom as EL and UK (NUTS codes start so), and uses XK.
@@ -146,6 +147,16 @@ def _table_files(check: PackageCheck) -> dict[str, Path]:
     return tables
 
 
+def read_contract_file(path: Path, table: Table) -> ReadFile:
+    """A table's file, read; raises FileFault when unreadable or missing a required column."""
+    read = read_table_file(path)
+    present = read.rows.column_names
+    missing = [c.name for c in table.columns if c.required and c.name not in present]
+    if missing:
+        raise FileFault(f"required column {', '.join(missing)} is missing")
+    return read
+
+
 def check_package(
     con: duckdb.DuckDBPyConnection, package: PackageFolder, rejection: str | None = None
 ) -> PackageCheck:
@@ -164,14 +175,7 @@ def check_package(
         read = empty_file(table)
         if path is not None:
             try:
-                read = read_table_file(path)
-                missing = [
-                    c.name
-                    for c in table.columns
-                    if c.required and c.name not in read.rows.column_names
-                ]
-                if missing:
-                    raise FileFault(f"required column {', '.join(missing)} is missing")
+                read = read_contract_file(path, table)
             except FileFault as fault:
                 message = f"{package.prefix(path.name)}: {fault}"
                 check.files.append(FileResult(path, table.name, "rejected", message))
