@@ -169,7 +169,10 @@ def _read_xlsx(path: Path) -> ReadFile:
         header = next(records, None)
         if header is None:
             raise FileFault("the first sheet is empty")
-        names = _column_names(list(header))
+        header = list(header)
+        while header and header[-1] is None:  # formatted but empty cells right of the header
+            header.pop()
+        names = _column_names(header)
         columns: list[list[str | None]] = [[] for _ in names]
         numbers = []
         malformed = []

@@ -55,6 +55,10 @@ def validate_package(path: Path) -> dict[str, Any]:
     }
 
 
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The report in plain words, grouped by file and rule."""
     verdict = "clean" if report["clean"] else "accepted with faults"
@@ -66,14 +70,14 @@ def format_report(report: dict[str, Any]) -> str:
             lines.append(f"  {file['file']}: {file['status']}: {file['message']}")
             continue
         lines.append(
-            f"  {file['file']}: {file['rows_read']} rows read, {file['rows_loaded']} pass, "
+            f"  {file['file']}: {_rows(file['rows_read'])} read, {file['rows_loaded']} pass, "
             f"{file['rows_quarantined']} quarantined"
         )
         by_rule: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for fault in file["faults"]:
             by_rule[fault["rule"]].append(fault)
         for rule, faults in by_rule.items():
-            lines.append(f"    {rule}: {len(faults)} row{'s' if len(faults) > 1 else ''}")
+            lines.append(f"    {rule}: {_rows(len(faults))}")
             for fault in faults[:SHOWN_ROWS]:
                 column = f", column {fault['column']}" if fault["column"] else ""
                 lines.append(f"      row {fault['row']}{column}: {fault['message']}")
