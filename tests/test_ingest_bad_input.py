@@ -87,6 +87,14 @@ def drop_column(table: str, column: str) -> Change:
     return change
 
 
+def add_column(table: str, column: str, value: str) -> Change:
+    def change(folder: Path) -> None:
+        rows = _rows(folder / f"{table}.csv")
+        _write(folder / f"{table}.csv", [[*rows[0], column]] + [[*r, value] for r in rows[1:]])
+
+    return change
+
+
 def file_bytes(name: str, data: bytes) -> Change:
     def change(folder: Path) -> None:
         (folder / name).write_bytes(data)
@@ -932,3 +940,18 @@ def test_folder_names_that_are_not_codes_are_never_used(tmp_path: Path) -> None:
         "inbox entry 'at12; drop table x' is not a region folder (NUTS code); ignored",
     ]
     assert [(p.region_code, p.status) for p in result.packages] == [("AT12", "accepted")]
+
+
+def test_extra_columns_are_kept_and_missing_optional_columns_read_as_empty(tmp_path: Path) -> None:
+    changes = (
+        drop_column("clusters", "s3_priority"),
+        rename_column("clusters", "sector", " Sector "),  # names are trimmed and lower-cased
+        add_column("clusters", "contact", "Anna"),
+    )
+    warehouse, result = load(tmp_path, changes)
+    assert [p.status for p in result.packages] == ["accepted"]
+    assert query(
+        warehouse,
+        "SELECT cluster_id, sector, s3_priority, extra_columns FROM raw.clusters ORDER BY 1",
+    ) == [(f"C{n}", "C", None, '{"contact":"Anna"}') for n in range(1, 5)]
+    assert query(warehouse, "SELECT count(*) FROM raw.quarantine") == [(0,)]
