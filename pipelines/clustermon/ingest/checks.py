@@ -138,26 +138,17 @@ def check_table(
             [[m.source_row, m.text, m.problem] for m in read.malformed],
         )
     con.execute(insert + " UNION ALL ".join(origin + fault for fault in faults))
-    # Conflicts are judged among the rows that passed everything else, each kind on its own.
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE candidates AS
+    passed = f"""
         SELECT * FROM typed_{name}
         WHERE source_row NOT IN (SELECT source_row FROM package_quarantine
                                  WHERE table_name = {literal(name)})
-        """
-    )
+    """
+    # Conflicts are judged among the rows that passed everything else, each kind on its own.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE candidates AS {passed}")
     conflicts = _conflict_faults(name)
     if conflicts:
         con.execute(insert + " UNION ALL ".join(origin + fault for fault in conflicts))
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE loaded_{name} AS
-        SELECT * FROM typed_{name}
-        WHERE source_row NOT IN (SELECT source_row FROM package_quarantine
-                                 WHERE table_name = {literal(name)})
-        """
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE loaded_{name} AS {passed}")
     rows_read, rows_loaded, rows_quarantined = con.execute(
         f"""
         SELECT (SELECT count(*) FROM text_{name}) + ?,
