@@ -353,6 +353,11 @@ CASES = [
         ),
     ),
     Case(
+        # Only an empty cell is null: NA is Namibia and NULL a name (readers' defaults differ).
+        "NA and NULL are values",
+        (organisation(name="NULL", country_code="NA"),),
+    ),
+    Case(
         "founded before 1800",
         (organisation(founded_year="1799"),),
         (

@@ -13,9 +13,10 @@ from clustermon.ingest import ingest
 from conftest import query
 
 # What real data holds that the contract refuses, and nothing else: projects without a start
-# date or total cost (`NA` in the source) and the rows naming them; projects with two
-# coordinators; projects whose grants exceed the EU contribution; participants whose every
-# project lacks a start date (no joined_on).
+# date, end date or total cost (`NA` in the source) and the participations naming them;
+# projects with two coordinators; projects whose grants exceed the EU contribution;
+# participants whose every project lacks a start date (no joined_on). Namibian participants
+# (country `NA`) are loaded: only an empty cell is null.
 EXPECTED_RULES = {
     ("projects", "start_date", "required"),
     ("projects", "end_date", "required"),
@@ -68,6 +69,8 @@ def test_h2020_packages_load_with_nothing_lost(tmp_path: Path) -> None:
         "GROUP BY ALL ORDER BY ALL",
     )
     assert {(table, column, rule) for table, column, rule, _ in rules} <= EXPECTED_RULES
+    namibian = "SELECT count(*) > 0 FROM raw.organisations WHERE country_code = 'NA'"
+    assert query(database, namibian) == [(True,)]
     print(f"\nH2020: {len(regions)} packages loaded in {seconds:.1f} s")
     for row in per_table:
         print("read, loaded, quarantined:", *row)

@@ -120,8 +120,12 @@ def _read_csv(path: Path) -> ReadFile:
                 column_names=names, skip_rows=1, use_threads=use_threads
             ),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=keep_aside),
+            # Only an empty cell is null: `NA` is Namibia, not a missing value.
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=True,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
             ),
         )
 
