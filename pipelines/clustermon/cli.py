@@ -107,6 +107,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     with server, contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
     return 0
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from clustermon.ingest import IngestError
+    from clustermon.ingest.report import validate_command
+
+    try:
+        return validate_command(Path(args.package), args.json)
+    except IngestError as error:
+        print(f"Not a package folder: {error}", file=sys.stderr)
+        return 1
 
 
 def _folder_flags(parser: argparse.ArgumentParser) -> None:
@@ -132,6 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
     serve_parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve_parser.set_defaults(run=_cmd_serve, inbox=None, programme=None)
+    validate_parser = commands.add_parser(
+        "validate", help="check a package folder <REGION>/<YYYYQN> before sending it"
+    )
+    validate_parser.add_argument("package", help="the package folder, e.g. inbox/AT12/2025Q1")
+    validate_parser.add_argument("--json", action="store_true", help="the report as JSON")
+    validate_parser.set_defaults(run=_cmd_validate)
 
     args = parser.parse_args(argv)
     return args.run(args)

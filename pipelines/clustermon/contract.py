@@ -158,6 +158,30 @@ TABLES: tuple[Table, ...] = (
 )
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
 
+# The programme folder's tables (not in packages), checked by the same rules as packages.
+PROGRAMME_TABLES: tuple[Table, ...] = (
+    _table(
+        "regions",
+        """
+        region_code text req
+        name text req
+        programme_start date req
+        """,
+        required=True,
+    ),
+    _table(
+        "targets",
+        """
+        region_code text req
+        indicator_code text req
+        year int req
+        target_value decimal req
+        kind text req
+        """,
+    ),
+)
+TARGET_KINDS = ("milestone", "target")
+
 # Allowed values, in the contract's order (the order breakdown cells are published in).
 ORGANISATION_KINDS = (
     "enterprise",
