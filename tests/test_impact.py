@@ -202,7 +202,7 @@ def simulated_estimates(replications: int, employment_effect: float, **kwargs) -
     return pd.concat(results, ignore_index=True)
 
 
-REPLICATIONS = 200
+REPLICATIONS = 100
 TRUE_EFFECT = 0.05
 
 
@@ -226,8 +226,10 @@ def test_simulation_recovers_known_effect() -> None:
         flagged = pooled.loc[pooled["indicator_code"] == indicator, "pre_trend_doubtful"]
         assert flagged.notna().all() and flagged.mean() < 0.12
     print(f"\n{REPLICATIONS} replications in {elapsed:.1f} s")
-    for row in summary:
-        print("%s k=%d bias=%+.4f coverage=%.3f mean SE=%.4f" % row)
+    for indicator, horizon, bias, coverage, std_error in summary:
+        print(
+            f"{indicator} k={horizon} bias={bias:+.4f} coverage={coverage:.3f} SE={std_error:.4f}"
+        )
 
 
 @pytest.mark.slow

@@ -48,7 +48,9 @@ R&D is a real 0.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
@@ -116,6 +118,7 @@ ESTIMATE_COLUMNS = (
     "unit",
     "method",
 )
+INTEGER_COLUMNS = ("horizon", "n_treated", "n_comparison")
 
 
 def outcome_values(panel: pd.DataFrame) -> pd.DataFrame:
@@ -361,3 +364,77 @@ def estimate_impacts(panel: pd.DataFrame, regions: list[str] | None = None) -> p
     result = pd.DataFrame.from_records(records, columns=list(ESTIMATE_COLUMNS))
     result["pre_trend_doubtful"] = result["pre_trend_doubtful"].astype("boolean")
     return result
+
+
+# --- the warehouse table -----------------------------------------------------------------
+
+TABLE_COMMENT = (
+    "IMP01-IMP04: effects of cluster membership on member enterprises, per region and for all "
+    "regions ('ALL'), 1-3 years after joining. " + METHOD + " Parallel trends: without "
+    "membership, members' outcomes would have changed as those of the comparison firms of "
+    "their region, NACE section and size class did; no anticipation: members did not change "
+    "before joining because they were going to join. The placebo columns test the first "
+    "assumption before joining. Estimates over fewer than "
+    f"{MIN_TREATED} treated or {MIN_COMPARISON} comparison firms are not estimable (null)."
+)
+COLUMN_COMMENTS = {
+    "region_code": "NUTS code of the region, or ALL: all regions' cohort-stratum cells pooled.",
+    "indicator_code": "IMP01 employment, IMP02 turnover, IMP03 export intensity, "
+    "IMP04 R&D intensity.",
+    "horizon": "k: years after the year of first joining (1, 2, 3).",
+    "estimate": "Average effect on the treated at horizon k, in `unit`; null when not "
+    "estimable (never 0 for lack of data).",
+    "ci_low": "Lower bound of the 95% confidence interval (clustered by firm).",
+    "ci_high": "Upper bound of the 95% confidence interval (clustered by firm).",
+    "std_error": "Standard error of the estimate, clustered by firm.",
+    "n_treated": "Member enterprises in the estimate (with figures in year g-1 and g+k and a "
+    "comparison firm in their stratum).",
+    "n_comparison": "Distinct comparison enterprises in the estimate.",
+    "estimable": f"False when fewer than {MIN_TREATED} treated or {MIN_COMPARISON} comparison "
+    "firms: estimate and interval are then null.",
+    "placebo_k_minus_2": "Pre-trend placebo: the same comparison for year g-2 against base "
+    "g-1, on the estimate's cohorts and strata; about 0 under parallel trends.",
+    "placebo_k_minus_2_ci_low": "Lower bound of the placebo's 95% interval.",
+    "placebo_k_minus_2_ci_high": "Upper bound of the placebo's 95% interval.",
+    "placebo_k_minus_3": "Pre-trend placebo for year g-3 against base g-1.",
+    "placebo_k_minus_3_ci_low": "Lower bound of the placebo's 95% interval.",
+    "placebo_k_minus_3_ci_high": "Upper bound of the placebo's 95% interval.",
+    "pre_trend_p_value": "p-value of the joint Wald test that the estimable placebos are 0; "
+    "null when none is estimable.",
+    "pre_trend_doubtful": f"True when pre_trend_p_value < {PRE_TREND_ALPHA}: parallel trends "
+    "look doubtful, read the estimate with care; null when not checkable.",
+    "unit": "log points (difference of natural logs; 0.05 is about +5%) or percentage points.",
+    "method": "The estimator and its assumptions, in words.",
+}
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def write_impact_estimates(warehouse: Path) -> pd.DataFrame:
+    """Estimate from the working warehouse's firm-year panel and (re)write
+    main.impact_estimates there, documented with table and column comments."""
+    with duckdb.connect(str(warehouse)) as con:
+        panel = con.sql(
+            f"SELECT {', '.join(PANEL_COLUMNS)} FROM intermediate.int_firm_years_assembled"
+        ).df()
+        regions = [
+            r
+            for (r,) in con.sql(
+                "SELECT region_code FROM intermediate.int_packages_selected"
+            ).fetchall()
+        ]
+        estimates = estimate_impacts(panel, regions)
+        con.register("estimates", estimates)
+        columns = ", ".join(
+            f"CAST({c} AS INTEGER) AS {c}" if c in INTEGER_COLUMNS else c for c in ESTIMATE_COLUMNS
+        )
+        con.execute(
+            f"CREATE OR REPLACE TABLE main.impact_estimates AS SELECT {columns} FROM estimates"
+        )
+        con.unregister("estimates")
+        con.execute(f"COMMENT ON TABLE main.impact_estimates IS {_sql_literal(TABLE_COMMENT)}")
+        for column, text in COLUMN_COMMENTS.items():
+            con.execute(f"COMMENT ON COLUMN main.impact_estimates.{column} IS {_sql_literal(text)}")
+    return estimates
