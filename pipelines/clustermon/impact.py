@@ -141,7 +141,8 @@ def outcome_values(panel: pd.DataFrame) -> pd.DataFrame:
 class _Firms:
     """One row per firm in a stratum, and its outcomes as a firm x year matrix."""
 
-    region: np.ndarray  # region code
+    region_index: np.ndarray  # integer code of the region
+    region_codes: dict[str, int]  # region code -> its integer code
     stratum: np.ndarray  # integer code of region x section x size class
     cohort: np.ndarray  # year of first joining; -1 for comparison firms
     first_year: int
@@ -185,8 +186,10 @@ def _firms(panel: pd.DataFrame) -> _Firms:
         matrix = np.full((len(firms), width), np.nan)
         matrix[firm_index, years - first_year] = values[outcome.indicator_code].to_numpy()
         outcomes[outcome.indicator_code] = matrix
+    region_index, region_codes = pd.factorize(attributes["region_code"])
     return _Firms(
-        region=attributes["region_code"].to_numpy(dtype=object),
+        region_index=region_index,
+        region_codes={code: index for index, code in enumerate(region_codes)},
         stratum=stratum,
         cohort=attributes["cohort"].to_numpy(dtype=np.int64),
         first_year=first_year,
@@ -198,58 +201,53 @@ def _long_differences(
     firms: _Firms, matrix: np.ndarray, event_times: tuple[int, ...]
 ) -> pd.DataFrame:
     """Y(g+e) - Y(g-1) of every treated firm and of every comparison firm of its stratum, for
-    each cohort g of treated firms in that stratum; one row per firm, cohort and event time."""
+    each cohort g of treated firms in that stratum; one row per firm, cohort and event time,
+    with `block` numbering the stratum-cohort pairs and `cell` the stratum-cohort-event-time
+    cells, so the estimation groups with integer arithmetic."""
     treated = np.flatnonzero(firms.treated)
     cells = pd.DataFrame({"stratum": firms.stratum[treated], "cohort": firms.cohort[treated]})
     cells = cells.drop_duplicates()
     comparison = pd.DataFrame({"firm": np.flatnonzero(~firms.treated)})
     comparison["stratum"] = firms.stratum[comparison["firm"]]
     comparison = comparison.merge(cells, on="stratum")
-    pairs = pd.concat(
-        [
-            pd.DataFrame({"firm": treated, "cohort": firms.cohort[treated]}),
-            comparison[["firm", "cohort"]],
-        ],
-        ignore_index=True,
-    )
-    firm = pairs["firm"].to_numpy()
-    cohort = pairs["cohort"].to_numpy()
+    firm = np.concatenate([treated, comparison["firm"].to_numpy()])
+    cohort = np.concatenate([firms.cohort[treated], comparison["cohort"].to_numpy()])
     width = matrix.shape[1]
     base = cohort - 1 - firms.first_year
     frames = []
-    for event_time in event_times:
+    for index, event_time in enumerate(event_times):
         target = base + 1 + event_time
-        inside = (base >= 0) & (base < width) & (target >= 0) & (target < width)
-        change = np.full(len(pairs), np.nan)
-        change[inside] = matrix[firm[inside], target[inside]] - matrix[firm[inside], base[inside]]
-        kept = ~np.isnan(change)
+        inside = np.flatnonzero((base >= 0) & (base < width) & (target >= 0) & (target < width))
+        change = matrix[firm[inside], target[inside]] - matrix[firm[inside], base[inside]]
+        kept = inside[~np.isnan(change)]
         frames.append(
             pd.DataFrame(
                 {
                     "firm": firm[kept],
-                    "cohort": cohort[kept],
-                    "event_time": event_time,
-                    "change": change[kept],
+                    "block": firms.stratum[firm[kept]] * (width + 1) + base[kept],
+                    "event": index,
+                    "change": change[~np.isnan(change)],
                 }
             )
         )
     rows = pd.concat(frames, ignore_index=True)
-    rows["stratum"] = firms.stratum[rows["firm"]]
+    rows["cell"] = rows["block"] * len(event_times) + rows["event"]
+    rows["event_time"] = np.asarray(event_times)[rows["event"]]
     rows["treated"] = firms.treated[rows["firm"]]
-    rows["region_code"] = firms.region[rows["firm"]]
+    rows["region"] = firms.region_index[rows["firm"]]
     return rows
 
 
 def _common_support(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows of the cohort-stratum-event-time cells with treated and comparison firms, with
     the cell's corrective weight: comparison firms stand for as many firms as are treated."""
-    cell = rows.groupby(["stratum", "cohort", "event_time"], sort=False)
-    n_treated = cell["treated"].transform("sum")
-    n_comparison = cell["treated"].transform("size") - n_treated
+    cell = rows["cell"].to_numpy()
+    treated = rows["treated"].to_numpy()
+    n_treated = np.bincount(cell, treated)[cell]
+    n_comparison = np.bincount(cell)[cell] - n_treated
     kept = (n_treated > 0) & (n_comparison > 0)
-    rows = rows[kept]
-    weight = np.where(rows["treated"], 1.0, n_treated[kept] / n_comparison[kept])
-    return rows.assign(weight=weight)
+    weight = np.where(treated, 1.0, n_treated / np.maximum(n_comparison, 1))
+    return rows.assign(weight=weight)[kept]
 
 
 @dataclass(frozen=True)
@@ -265,7 +263,10 @@ class _Fit:
 def _fit(rows: pd.DataFrame, event_times: tuple[int, ...]) -> _Fit:
     """Cohort-size-weighted effect per event time: WLS on within-cell demeaned long
     differences, clustered by firm (module docstring)."""
-    counts = rows.groupby(["event_time", "treated"])["firm"].nunique()
+    # A treated firm has one cohort, so one row per event time; a comparison firm one per
+    # cohort it serves.
+    counts = rows[["event_time", "treated", "firm"]].drop_duplicates()
+    counts = counts.groupby(["event_time", "treated"]).size()
     n_treated = {e: int(counts.get((e, True), 0)) for e in event_times}
     n_comparison = {e: int(counts.get((e, False), 0)) for e in event_times}
     estimable = tuple(
@@ -280,15 +281,15 @@ def _fit(rows: pd.DataFrame, event_times: tuple[int, ...]) -> _Fit:
     rows = rows[rows["event_time"].isin(estimable)]
     weight = rows["weight"].to_numpy()
     change = rows["change"].to_numpy()
-    cell = rows.groupby(["stratum", "cohort", "event_time"], sort=False).ngroup().to_numpy()
-    cell_mean = np.bincount(cell, weight * change) / np.bincount(cell, weight)
+    cell = rows["cell"].to_numpy()
+    cell_mean = np.bincount(cell, weight * change)[cell] / np.bincount(cell, weight)[cell]
     # Within a cell treated and weighted comparison firms weigh the same, so the demeaned
     # treatment dummy is +1/2 or -1/2.
     treatment = np.where(rows["treated"], 0.5, -0.5)
-    design = np.column_stack([treatment * (rows["event_time"].to_numpy() == e) for e in estimable])
-    firm_groups = pd.factorize(rows["firm"])[0]
-    fitted = sm.WLS(change - cell_mean[cell], design, weights=weight).fit(
-        cov_type="cluster", cov_kwds={"groups": firm_groups}, use_t=True
+    event_time = rows["event_time"].to_numpy()
+    design = np.column_stack([treatment * (event_time == e) for e in estimable])
+    fitted = sm.WLS(change - cell_mean, design, weights=weight).fit(
+        cov_type="cluster", cov_kwds={"groups": rows["firm"].to_numpy()}, use_t=True
     )
     intervals = fitted.conf_int(alpha=0.05)
     for column, e in enumerate(estimable):
@@ -311,8 +312,8 @@ def _scope_estimates(rows: pd.DataFrame, region_code: str, outcome: Outcome) -> 
     fit = _fit(post, HORIZONS)
     records = []
     for horizon in HORIZONS:
-        cells = post.loc[post["event_time"] == horizon, ["stratum", "cohort"]].drop_duplicates()
-        placebo = _fit(pre.merge(cells, on=["stratum", "cohort"]), PLACEBO_HORIZONS)
+        blocks = post.loc[post["event_time"] == horizon, "block"].unique()
+        placebo = _fit(pre[pre["block"].isin(blocks)], PLACEBO_HORIZONS)
         estimable = _estimable(fit, horizon)
         record = {
             "region_code": region_code,
@@ -357,9 +358,12 @@ def estimate_impacts(panel: pd.DataFrame, regions: list[str] | None = None) -> p
     records: list[dict] = []
     for outcome in OUTCOMES:
         rows = _long_differences(firms, firms.outcomes[outcome.indicator_code], event_times)
-        by_region = dict(tuple(rows.groupby("region_code", sort=False)))
+        by_region = dict(tuple(rows.groupby("region", sort=False)))
         for scope in scopes:
-            scoped = rows if scope == ALL_REGIONS else by_region.get(scope, rows.iloc[:0])
+            if scope == ALL_REGIONS:
+                scoped = rows
+            else:
+                scoped = by_region.get(firms.region_codes.get(scope, -1), rows.iloc[:0])
             records += _scope_estimates(scoped, scope, outcome)
     result = pd.DataFrame.from_records(records, columns=list(ESTIMATE_COLUMNS))
     result["pre_trend_doubtful"] = result["pre_trend_doubtful"].astype("boolean")
