@@ -29,7 +29,7 @@ This is the analytic influence-function variance of the estimator plus a term fo
 composition of the cells, so no bootstrap is needed: it is exact to compute, deterministic and
 fast at 250,000 enterprises. statsmodels was chosen over `differences` or `csdid` because those
 estimate unstratified (or covariate-adjusted) comparisons and pull in further dependencies
-(polars, formulaic), while exact stratification is what the spec asks for.
+(polars, joblib), while exact stratification is what the spec asks for.
 
 Pre-trends: each estimate comes with placebo effects at k = -2 and k = -3, i.e. the long
 differences Y(g-2) - Y(g-1) and Y(g-3) - Y(g-1) against the same base year and for the same
