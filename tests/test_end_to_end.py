@@ -111,7 +111,11 @@ def test_published_file_holds_documented_marts_only(skeleton_home):
         skeleton_home.published_warehouse,
         "SELECT table_name, comment FROM duckdb_tables() ORDER BY table_name",
     )
-    assert [name for name, _ in tables] == ["indicator_catalog", "indicator_values"]
+    assert [name for name, _ in tables] == [
+        "impact_estimates",
+        "indicator_catalog",
+        "indicator_values",
+    ]
     assert all(comment for _, comment in tables)
     undocumented = query(
         skeleton_home.published_warehouse,

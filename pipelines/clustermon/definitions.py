@@ -4,6 +4,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 
 from clustermon.defs.checks import indicator_values_suite
 from clustermon.defs.dbt_assets import indicator_models
+from clustermon.defs.impact_assets import impact_estimates
 from clustermon.defs.ingest_assets import raw_tables
 from clustermon.defs.publish_assets import dashboard_site, published_warehouse
 from clustermon.defs.resources import RESOURCES
@@ -24,7 +25,7 @@ publish_job = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[raw_tables, indicator_models, published_warehouse, dashboard_site],
+    assets=[raw_tables, indicator_models, impact_estimates, published_warehouse, dashboard_site],
     asset_checks=[indicator_values_suite],
     jobs=[refresh_job, publish_job],
     resources=RESOURCES,

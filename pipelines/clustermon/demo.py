@@ -11,7 +11,7 @@ packages of one region agree with each other the way real restated registers do.
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -142,6 +142,10 @@ EVENT_INTERNATIONAL_P = (0.05, 0.05, 0.15, 0.25, 0.5, 0.6, 0.9, 0.35, 0.1)
 EVENT_PARTICIPANTS = (40, 15, 30, 25, 6, 14, 10, 120, 20)
 ENTERPRISE_OUTCOMES_P = (0.22, 0.2, 0.1, 0.1, 0.07, 0.06, 0.05, 0.01, 0.09, 0.08, 0.02)
 RESEARCH_OUTCOMES_P = (0.05, 0.05, 0.0, 0.0, 0.12, 0.0, 0.0, 0.6, 0.12, 0.0, 0.06)
+# True effects of membership from the year after first joining (k >= 1), per impact indicator:
+# log points for IMP01 employment and IMP02 turnover, percentage points for IMP03 export and
+# IMP04 R&D intensity. The impact estimates should find them.
+TRUE_EFFECTS = {"IMP01": 0.05, "IMP02": 0.05, "IMP03": 2.0, "IMP04": 0.0}
 TARGET_SHARES = {  # indicator -> share of member enterprises for the 2029 target
     "RCO01": 0.7, "RCO02": 0.3, "RCO04": 0.6, "RCO10": 0.1, "RCO87": 0.12, "RCR03": 0.15,
 }
@@ -156,20 +160,22 @@ def write_demo(
     regions: Sequence[DemoRegion] = DEMO_REGIONS,
     quarters: Sequence[str] = DEMO_QUARTERS,
     scale: float = 1.0,
+    true_effects: Mapping[str, float] = TRUE_EFFECTS,
 ) -> None:
     """Write a package per region and quarter into `inbox`, and `regions.csv` and
     `targets.csv` into `programme`.
 
     The same arguments always give the same bytes: each region draws from its own
     generator, seeded from `seed` and the region's position in `regions`. `scale`
-    multiplies the number of clusters and of members per cluster.
+    multiplies the number of clusters and of members per cluster. `true_effects` sets the
+    effect of membership on each impact outcome (see TRUE_EFFECTS).
     """
     nuts = _nuts()
     references = [(normalise_quarter(q), _day(quarter_end(q))) for q in quarters]
     targets = []
     for index, region in enumerate(regions):
         rng = np.random.default_rng([seed, index])
-        simulated = _simulate(rng, region, nuts, scale)
+        simulated = _simulate(rng, region, nuts, scale, {**TRUE_EFFECTS, **true_effects})
         history = _render(simulated)
         for quarter, reference in references:
             folder = Path(inbox) / region.code / quarter
@@ -238,7 +244,11 @@ class _History:
 
 
 def _simulate(
-    rng: np.random.Generator, region: DemoRegion, nuts: np.ndarray, scale: float
+    rng: np.random.Generator,
+    region: DemoRegion,
+    nuts: np.ndarray,
+    scale: float,
+    true_effects: Mapping[str, float],
 ) -> _History:
     clusters = _clusters(rng, region, nuts, scale)
     memberships = _memberships(rng, clusters, scale)
@@ -255,7 +265,7 @@ def _simulate(
     organisations = _first_seen(
         organisations, memberships, projects, participations, services, outcomes
     )
-    firm_kpis = _firm_kpis(rng, organisations, memberships)
+    firm_kpis = _firm_kpis(rng, organisations, memberships, true_effects)
     return _History(
         clusters,
         organisations,
@@ -765,10 +775,15 @@ def _first_seen(
 
 
 def _firm_kpis(
-    rng: np.random.Generator, organisations: pd.DataFrame, memberships: pd.DataFrame
+    rng: np.random.Generator,
+    organisations: pd.DataFrame,
+    memberships: pd.DataFrame,
+    true_effects: Mapping[str, float],
 ) -> pd.DataFrame:
-    """Annual figures 2015-2025 of member enterprises and the comparison group; members
-    grow a little faster from the year they first join (the effect IMP01-04 estimate)."""
+    """Annual figures 2015-2025 of member enterprises and the comparison group (twins of the
+    members' strata): firm levels, firm random walks, year shocks common to the region's
+    firms, and `true_effects` from the year after a member first joins (what IMP01-04
+    estimate; members join in staggered years, the comparison group never)."""
     origin, kind = organisations["origin"].to_numpy(), organisations["kind"].to_numpy()
     firms = np.flatnonzero(
         ((origin == "member") & (kind == "enterprise")) | (origin == "comparison")
@@ -783,17 +798,32 @@ def _firm_kpis(
     size = organisations["size_class"].to_numpy()[firms]
     low = np.select([size == s for s in SIZE_CLASSES[:4]], [1, 10, 50, 250], 2)
     high = np.select([size == s for s in SIZE_CLASSES[:4]], [10, 50, 250, 1500], 100)
+    year_shocks = np.cumsum(rng.normal(0, 0.03, (2, t)), axis=1)  # employment, productivity
     employees = np.exp(
         np.log(rng.uniform(low, high))[:, None]
-        + np.cumsum(rng.normal(0.015, 0.07, (n, t)) + 0.03 * treated, axis=1)
+        + np.cumsum(rng.normal(0.015, 0.07, (n, t)), axis=1)
+        + year_shocks[0]
+        + true_effects["IMP01"] * treated
     )
     productivity = np.exp(
         rng.normal(np.log(120_000), 0.5, n)[:, None]
-        + np.cumsum(rng.normal(0.02, 0.05, (n, t)) + 0.01 * treated, axis=1)
+        + np.cumsum(rng.normal(0.02, 0.05, (n, t)), axis=1)
+        + year_shocks[1]
+        + (true_effects["IMP02"] - true_effects["IMP01"]) * treated
     )
     turnover = np.round(employees * productivity * 100)
-    export_share = np.clip(rng.beta(1, 2.5, n)[:, None] + 0.01 * np.cumsum(treated, axis=1), 0, 1)
-    rd_share = rng.beta(0.6, 12, n)[:, None] + rng.normal(0, 0.003, (n, t))
+    export_share = np.clip(
+        rng.beta(1, 2.5, n)[:, None]
+        + rng.normal(0, 0.02, (n, t))
+        + true_effects["IMP03"] / 100 * treated,
+        0,
+        1,
+    )
+    rd_share = (
+        rng.beta(0.6, 12, n)[:, None]
+        + rng.normal(0, 0.003, (n, t))
+        + true_effects["IMP04"] / 100 * treated
+    )
     va_share = rng.normal(0.32, 0.12, n)[:, None] + rng.normal(0, 0.1, (n, t))
     founded = organisations["founded_year"].to_numpy()[firms]
     exists = years[None, :] >= founded[:, None]

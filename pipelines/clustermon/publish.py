@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-PUBLISHED_TABLES = ("indicator_values", "indicator_catalog")
+PUBLISHED_TABLES = ("indicator_values", "indicator_catalog", "impact_estimates")
 
 
 def _sql_literal(text: str) -> str:
