@@ -11,8 +11,12 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clustermon.settings import HOME_ENV, INBOX_ENV, PROGRAMME_ENV, REPO_ROOT, Paths
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 
 def _paths(args: argparse.Namespace) -> Paths:
@@ -42,6 +46,17 @@ def prepare_dbt_manifest() -> None:
         project.preparer.prepare(project)
 
 
+def every_package_tags(instance: DagsterInstance, paths: Paths) -> dict[str, str]:
+    """One run over every package partition, the inbox's registered first (see defs/partitions)."""
+    from clustermon.defs.partitions import range_tags, register_packages
+    from clustermon.inbox_scan import scan_inbox
+
+    keys = register_packages(instance, scan_inbox(paths.inbox))
+    if not keys:
+        raise SystemExit(f"No package to refresh: the inbox {paths.inbox} holds none.")
+    return range_tags(keys, keys)
+
+
 def refresh(paths: Paths, job: str = "refresh") -> bool:
     """Run a job (`refresh`, or `publish`); True when it published the warehouse and the site."""
     from dagster import DagsterInstance
@@ -56,6 +71,7 @@ def refresh(paths: Paths, job: str = "refresh") -> bool:
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            tags=every_package_tags(instance, paths) if job == "refresh" else None,
         )
     published = {
         event.asset_key.to_user_string()

@@ -1,12 +1,28 @@
-"""Ingestion assets: the raw layer, one Dagster asset per raw table, loaded together."""
+"""Ingestion assets: the raw layer, one Dagster asset per raw table.
+
+Package tables are partitioned by package (region and quarter), so a region's corrected package
+is re-ingested alone; a run over a range of packages loads them all in one step (single-run
+backfill policy) and the models downstream are rebuilt once per run. The programme folder's
+tables are not per package: they are reloaded, whole, in every run.
+"""
 
 from collections.abc import Iterator
 
-from dagster import AssetKey, AssetSpec, MaterializeResult, multi_asset
+import duckdb
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    BackfillPolicy,
+    MaterializeResult,
+    multi_asset,
+)
 
 from clustermon.contract import TABLES
-from clustermon.defs.resources import ClustermonFolders
-from clustermon.ingest import PROGRAMME_TABLES, ingest, raw_row_counts
+from clustermon.defs.partitions import package_partitions
+from clustermon.defs.resources import WAREHOUSE_POOL, ClustermonFolders
+from clustermon.inbox_scan import inbox_packages, ingest_packages, package_key, rows_by_table
+from clustermon.ingest import PROGRAMME_TABLES, create_raw_tables, load_programme
 
 PACKAGE_TABLES = (
     *(table.name for table in TABLES),
@@ -15,39 +31,73 @@ PACKAGE_TABLES = (
     "quarantine",
 )
 PROGRAMME_TABLE_NAMES = (*PROGRAMME_TABLES, "settings")
+OWNERS = ["team:data-engineering"]
 
-# dbt's sources `packages` and `programme` name these keys, so dbt models hang below them.
-RAW_SPECS = [
-    AssetSpec(
-        AssetKey(["packages", name]),
-        group_name="ingest",
-        description=f"Raw `{name}` rows of every accepted regional package (text as received).",
-        owners=["team:data-engineering"],
-    )
-    for name in PACKAGE_TABLES
-] + [
+# dbt's sources `programme` and `packages` name these keys, so dbt models hang below them.
+PROGRAMME_SPECS = [
     AssetSpec(
         AssetKey(["programme", name]),
         group_name="ingest",
-        description=f"The programme folder's `{name}`.",
-        owners=["team:data-engineering"],
+        description=f"The programme folder's `{name}`, reloaded whole in every run.",
+        owners=OWNERS,
     )
     for name in PROGRAMME_TABLE_NAMES
 ]
+PACKAGE_SPECS = [
+    AssetSpec(
+        AssetKey(["packages", name]),
+        group_name="ingest",
+        description=f"Raw `{name}` rows of every accepted regional package (text as received), "
+        "one partition per package (region|quarter).",
+        owners=OWNERS,
+        deps=[spec.key for spec in PROGRAMME_SPECS],
+    )
+    for name in PACKAGE_TABLES
+]
 
 
-@multi_asset(specs=RAW_SPECS)
-def raw_tables(folders: ClustermonFolders) -> Iterator[MaterializeResult]:
-    """Archive and load every package of the inbox and the programme folder into `raw`."""
+@multi_asset(specs=PROGRAMME_SPECS, pool=WAREHOUSE_POOL)
+def programme_tables(folders: ClustermonFolders) -> Iterator[MaterializeResult]:
+    """Load the programme folder (regions, targets, settings) into `raw`."""
     paths = folders.paths()
-    loaded = ingest(paths.warehouse, paths.inbox, paths.programme, paths.archive)
-    counts = raw_row_counts(paths.warehouse)
-    packages = {
-        f"{p.region_code}/{p.quarter}": "unchanged" if p.skipped else "loaded" for p in loaded
-    }
-    for spec in RAW_SPECS:
+    paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(paths.warehouse)) as con:
+        create_raw_tables(con)
+        rows = load_programme(con, paths.programme)
+    for spec in PROGRAMME_SPECS:
         table = spec.key.path[-1]
-        metadata = {"rows": counts[table]}
+        yield MaterializeResult(asset_key=spec.key, metadata={"rows": rows[table]})
+
+
+@multi_asset(
+    specs=PACKAGE_SPECS,
+    partitions_def=package_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool=WAREHOUSE_POOL,
+)
+def raw_tables(
+    context: AssetExecutionContext, folders: ClustermonFolders
+) -> Iterator[MaterializeResult]:
+    """Archive and load the run's packages; other packages' raw rows are left untouched."""
+    paths = folders.paths()
+    keys = context.partition_keys
+    packages, missing = inbox_packages(paths.inbox, keys)
+    if missing:
+        # Raw keeps every package ever accepted: a folder since removed keeps its rows.
+        context.log.warning(f"not in the inbox, raw rows kept as they are: {', '.join(missing)}")
+    loaded = ingest_packages(paths.warehouse, packages, paths.archive)
+    outcome = {
+        **dict.fromkeys(missing, "not in inbox"),
+        **{
+            package_key(p.region_code, p.quarter): "unchanged" if p.skipped else "loaded"
+            for p in loaded
+        },
+    }
+    counts = rows_by_table(paths.warehouse, PACKAGE_TABLES, keys)
+    for spec in PACKAGE_SPECS:
+        table = spec.key.path[-1]
+        total, in_run = counts[table]
+        metadata = {"rows": total, "rows_of_run_packages": in_run}
         if table == "received_packages":
-            metadata["packages"] = packages
+            metadata["packages"] = outcome
         yield MaterializeResult(asset_key=spec.key, metadata=metadata)

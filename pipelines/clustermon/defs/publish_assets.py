@@ -2,7 +2,7 @@
 
 from dagster import AssetKey, MaterializeResult, asset
 
-from clustermon.defs.resources import ClustermonFolders
+from clustermon.defs.resources import WAREHOUSE_POOL, ClustermonFolders
 from clustermon.publish import PUBLISHED_TABLES, publish
 from clustermon.site import build_site
 
@@ -11,6 +11,7 @@ from clustermon.site import build_site
     deps=[AssetKey(table) for table in PUBLISHED_TABLES],
     group_name="publish",
     owners=["team:data-engineering"],
+    pool=WAREHOUSE_POOL,
 )
 def published_warehouse(folders: ClustermonFolders) -> MaterializeResult:
     """The published DuckDB file evaluators query, replaced atomically."""
