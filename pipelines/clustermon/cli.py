@@ -110,6 +110,23 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return _report(paths, refresh(paths))
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from dagster import DagsterInstance
+
+    from clustermon.status import collect_status, format_status
+
+    paths = _paths(args)
+    today = datetime.now(UTC).date()
+    if not (paths.dagster_home / "dagster.yaml").exists():
+        print(format_status(paths, collect_status(paths, None, today)))
+        return 0
+    with DagsterInstance.from_config(str(paths.dagster_home)) as instance:
+        print(format_status(paths, collect_status(paths, instance, today)))
+    return 0
+
+
 def _folder_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
     parser.add_argument("--inbox", help=f"inbox of regional packages (env {INBOX_ENV})")
@@ -128,6 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     _folder_flags(demo_parser)
     demo_parser.add_argument("--seed", type=int, default=2024, help="generator seed")
     demo_parser.set_defaults(run=_cmd_demo)
+
+    status_parser = commands.add_parser(
+        "status", help="last refresh, publication in force, stale regions, failing checks"
+    )
+    _folder_flags(status_parser)
+    status_parser.set_defaults(run=_cmd_status)
 
     args = parser.parse_args(argv)
     return args.run(args)
