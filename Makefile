@@ -42,7 +42,7 @@ DEV_PORT ?= 3000
 dev: $(MANIFEST)
 	mkdir -p $(DEV_HOME)/dagster && cp dagster.yaml $(DEV_HOME)/dagster/dagster.yaml
 	# dagster dev re-parses dbt with the `dbt` on PATH: the venv's, even when it is not active.
-	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$(DEV_HOME)/dagster CLUSTERMON_HOME=$(DEV_HOME) \
+	PATH="$(abspath $(BIN)):$$PATH" DAGSTER_HOME=$(DEV_HOME)/dagster CLUSTERMON_HOME=$(DEV_HOME) \
 		$(BIN)/dagster dev -m clustermon.definitions -d $(CURDIR)/pipelines -p $(DEV_PORT)
 
 clean:

@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from clustermon.settings import REPO_ROOT
+
+VENV = Path(sys.executable).parent.parent
 
 QUERY = """
 {
@@ -88,8 +91,10 @@ def dagster_dev(skeleton_home, tmp_path):
             [
                 "make",
                 "--no-print-directory",
+                # The venv running these tests, taken as installed (never reinstalled here).
+                f"VENV={VENV}",
                 "-o",
-                ".venv/bin/clustermon",
+                f"{VENV}/bin/clustermon",
                 "dev",
                 f"DEV_HOME={skeleton_home.home}",
                 f"DEV_PORT={port}",
