@@ -3,10 +3,6 @@
 from datetime import date
 
 
-def quarter_of(day: date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-
-
 def last_ended_quarter(day: date) -> str:
     """The newest quarter whose last day is before `day`: on 2026-01-15, `2025Q4`."""
     year, number = day.year, (day.month - 1) // 3 + 1
