@@ -35,10 +35,15 @@ lint: install
 	$(BIN)/ruff check pipelines tests
 	$(BIN)/ruff format --check pipelines tests
 
-# The Dagster UI on the same definitions and the same home as the CLI (history included).
+# The Dagster UI on the same definitions and the same home as the CLI (history included),
+# with the inbox sensor and the quarterly schedule running. DEV_HOME and DEV_PORT for tests.
+DEV_HOME ?= $(CURDIR)/data
+DEV_PORT ?= 3000
 dev: $(MANIFEST)
-	mkdir -p data/dagster && cp dagster.yaml data/dagster/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/data/dagster CLUSTERMON_HOME=$(CURDIR)/data $(BIN)/dagster dev -m clustermon.definitions
+	mkdir -p $(DEV_HOME)/dagster && cp dagster.yaml $(DEV_HOME)/dagster/dagster.yaml
+	# dagster dev re-parses dbt with the `dbt` on PATH: the venv's, even when it is not active.
+	PATH="$(abspath $(BIN)):$$PATH" DAGSTER_HOME=$(DEV_HOME)/dagster CLUSTERMON_HOME=$(DEV_HOME) \
+		$(BIN)/dagster dev -m clustermon.definitions -d $(CURDIR)/pipelines -p $(DEV_PORT)
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs

@@ -12,8 +12,12 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clustermon.settings import HOME_ENV, INBOX_ENV, PROGRAMME_ENV, REPO_ROOT, Paths
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 
 def _paths(args: argparse.Namespace) -> Paths:
@@ -41,6 +45,17 @@ def prepare_dbt_manifest() -> None:
         RESOURCES["dbt"].cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
 
 
+def every_package_tags(instance: DagsterInstance, paths: Paths) -> dict[str, str]:
+    """One run over every package partition, the inbox's registered first (see defs/partitions)."""
+    from clustermon.defs.partitions import range_tags, register_packages
+    from clustermon.inbox_scan import scan_inbox
+
+    keys = register_packages(instance, scan_inbox(paths.inbox))
+    if not keys:
+        raise SystemExit(f"No package to refresh: the inbox {paths.inbox} holds none.")
+    return range_tags(keys, keys)
+
+
 def refresh(paths: Paths, job: str = "refresh") -> bool:
     """Run a job (`refresh`, or `publish`); True when it published the warehouse and the site."""
     from dagster import DagsterInstance
@@ -55,6 +70,7 @@ def refresh(paths: Paths, job: str = "refresh") -> bool:
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            tags=every_package_tags(instance, paths) if job == "refresh" else None,
         )
     published = {
         event.asset_key.to_user_string()
@@ -107,6 +123,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     with server, contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
     return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from clustermon.ingest import IngestError
     from clustermon.ingest.report import validate_command
@@ -116,6 +134,23 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     except IngestError as error:
         print(f"Not a package folder: {error}", file=sys.stderr)
         return 1
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from dagster import DagsterInstance
+
+    from clustermon.status import collect_status, format_status
+
+    paths = _paths(args)
+    today = datetime.now(UTC).date()
+    if not (paths.dagster_home / "dagster.yaml").exists():
+        print(format_status(paths, collect_status(paths, None, today)))
+        return 0
+    with DagsterInstance.from_config(str(paths.dagster_home)) as instance:
+        print(format_status(paths, collect_status(paths, instance, today)))
+    return 0
 
 
 def _folder_flags(parser: argparse.ArgumentParser) -> None:
@@ -147,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     validate_parser.add_argument("package", help="the package folder, e.g. inbox/AT12/2025Q1")
     validate_parser.add_argument("--json", action="store_true", help="the report as JSON")
     validate_parser.set_defaults(run=_cmd_validate)
+    status_parser = commands.add_parser(
+        "status", help="last refresh, publication in force, stale regions, failing checks"
+    )
+    _folder_flags(status_parser)
+    status_parser.set_defaults(run=_cmd_status)
 
     args = parser.parse_args(argv)
     return args.run(args)

@@ -2,7 +2,7 @@
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
-from clustermon.defs.resources import ClustermonFolders
+from clustermon.defs.resources import WAREHOUSE_POOL, ClustermonFolders
 from clustermon.gate import run_suite
 from clustermon.settings import EXPECTATIONS_DIR
 
@@ -10,6 +10,7 @@ from clustermon.settings import EXPECTATIONS_DIR
 @asset_check(
     asset=AssetKey("indicator_values"),
     blocking=True,
+    pool=WAREHOUSE_POOL,
     description="Great Expectations suite expectations/indicator_values.json; "
     "errors block publication.",
 )

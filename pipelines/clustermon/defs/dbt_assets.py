@@ -6,7 +6,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from clustermon.defs.resources import dbt_project
+from clustermon.defs.resources import WAREHOUSE_POOL, dbt_project
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -27,7 +27,11 @@ class LayerTranslator(DagsterDbtTranslator):
         return ["team:indicators"]
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=LayerTranslator())
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    dagster_dbt_translator=LayerTranslator(),
+    pool=WAREHOUSE_POOL,
+)
 def indicator_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """Build and test the models; dbt tests become Dagster asset checks."""
     yield from dbt.cli(["build"], context=context).stream()

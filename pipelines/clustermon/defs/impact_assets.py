@@ -2,7 +2,7 @@
 
 from dagster import AssetKey, MaterializeResult, asset
 
-from clustermon.defs.resources import ClustermonFolders
+from clustermon.defs.resources import WAREHOUSE_POOL, ClustermonFolders
 from clustermon.impact import MIN_COMPARISON, MIN_TREATED, write_impact_estimates
 
 
@@ -13,6 +13,7 @@ from clustermon.impact import MIN_COMPARISON, MIN_TREATED, write_impact_estimate
     ],
     group_name="models",
     owners=["team:indicators"],
+    pool=WAREHOUSE_POOL,
 )
 def impact_estimates(folders: ClustermonFolders) -> MaterializeResult:
     """IMP01-IMP04: difference-in-differences effects of cluster membership per region and for

@@ -3,7 +3,7 @@
 from dagster import AssetKey, MaterializeResult, asset
 
 from clustermon.dashboards import build_site
-from clustermon.defs.resources import ClustermonFolders
+from clustermon.defs.resources import WAREHOUSE_POOL, ClustermonFolders
 from clustermon.publish import PUBLISHED_TABLES, publish
 
 
@@ -11,6 +11,7 @@ from clustermon.publish import PUBLISHED_TABLES, publish
     deps=[AssetKey(table) for table in PUBLISHED_TABLES],
     group_name="publish",
     owners=["team:data-engineering"],
+    pool=WAREHOUSE_POOL,
 )
 def published_warehouse(folders: ClustermonFolders) -> MaterializeResult:
     """The published DuckDB file evaluators query, replaced atomically."""

@@ -9,6 +9,10 @@ from dagster_dbt import DbtCliResource, DbtProject
 
 from clustermon.settings import DBT_PROJECT_DIR, Paths
 
+# Every step that opens the working warehouse claims this concurrency pool; dagster.yaml limits
+# each pool to one step at a time across all runs (DuckDB allows one writer per file).
+WAREHOUSE_POOL = "duckdb_warehouse"
+
 
 class ClustermonFolders(ConfigurableResource):
     """The home, inbox and programme folders, resolved from the environment at run time.

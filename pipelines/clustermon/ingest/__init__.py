@@ -5,8 +5,17 @@ runs them in DuckDB, package.py finds and checks a package (also for `clustermon
 load.py archives and loads packages and the programme folder, report.py words a check.
 """
 
-from clustermon.ingest.load import Ingested, LoadedPackage, ingest, load_programme, raw_row_counts
-from clustermon.ingest.package import IngestError, PackageFolder, check_package
+from clustermon.ingest.load import (
+    Ingested,
+    LoadedPackage,
+    create_raw_tables,
+    ingest,
+    load_packages,
+    load_programme,
+    raw_row_counts,
+    sha256_of,
+)
+from clustermon.ingest.package import IngestError, PackageFolder, check_package, discover_packages
 
 __all__ = [
     "IngestError",
@@ -14,7 +23,11 @@ __all__ = [
     "LoadedPackage",
     "PackageFolder",
     "check_package",
+    "create_raw_tables",
+    "discover_packages",
     "ingest",
+    "load_packages",
     "load_programme",
     "raw_row_counts",
+    "sha256_of",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -320,23 +320,40 @@ def load_programme(con: duckdb.DuckDBPyConnection, programme: Path) -> set[str]:
     return {code for (code,) in con.execute("SELECT region_code FROM raw.regions").fetchall()}
 
 
+def load_packages(
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    archive: Path,
+    only: Collection[tuple[str, str]] | None = None,
+) -> Ingested:
+    """Load the inbox's packages (or only those of the given (region, quarter) pairs).
+
+    The inbox-wide rules hold either way: two folders for one quarter reject both, and a region
+    the loaded programme does not list is rejected. Other packages' raw rows stay untouched.
+    """
+    received_at = datetime.now(UTC)
+    packages, problems = discover_packages(inbox)
+    listed = {code for (code,) in con.execute("SELECT region_code FROM raw.regions").fetchall()}
+    loaded = []
+    for package, rejection in packages:
+        if only is not None and (package.region_code, package.quarter) not in only:
+            continue
+        if rejection is None and package.region_code not in listed:
+            rejection = (
+                f"{package.prefix()}: region {package.region_code} is not listed in the "
+                "programme's regions.csv; the package is rejected"
+            )
+        loaded.append(load_package(con, package, archive, received_at, rejection))
+    return Ingested(loaded, problems)
+
+
 def ingest(warehouse: Path, inbox: Path, programme: Path, archive: Path) -> Ingested:
     """Load the programme folder and every package of the inbox into the warehouse's raw layer."""
-    received_at = datetime.now(UTC)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    packages, problems = discover_packages(inbox)
     with duckdb.connect(str(warehouse)) as con:
         create_raw_tables(con)
-        listed = load_programme(con, programme)
-        loaded = []
-        for package, rejection in packages:
-            if rejection is None and package.region_code not in listed:
-                rejection = (
-                    f"{package.prefix()}: region {package.region_code} is not listed in the "
-                    "programme's regions.csv; the package is rejected"
-                )
-            loaded.append(load_package(con, package, archive, received_at, rejection))
-    return Ingested(loaded, problems)
+        load_programme(con, programme)
+        return load_packages(con, inbox, archive)
 
 
 def raw_row_counts(warehouse: Path) -> dict[str, int]:

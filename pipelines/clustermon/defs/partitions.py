@@ -1,0 +1,34 @@
+"""Partitions: one per regional package (`AT12|2025Q4`), added as packages arrive in the inbox.
+
+Dynamic keys rather than region x quarter: only packages that exist become partitions, a new
+region needs no code change, and keys keep the order they were added in, so the packages of one
+inbox drop form one contiguous range that a single run ingests (single-run backfill policy).
+"""
+
+from collections.abc import Collection, Sequence
+
+from dagster import DagsterInstance, DynamicPartitionsDefinition
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
+
+package_partitions = DynamicPartitionsDefinition(name="packages")
+
+
+def register_packages(instance: DagsterInstance, keys: Collection[str]) -> list[str]:
+    """Add the keys not yet known; return every package key in partition order."""
+    known = instance.get_dynamic_partitions(package_partitions.name)
+    new = sorted(set(keys) - set(known))
+    if new:
+        instance.add_dynamic_partitions(package_partitions.name, new)
+    return [*known, *new]
+
+
+def range_tags(ordered_keys: Sequence[str], selected: Collection[str]) -> dict[str, str]:
+    """Run tags for one run over the smallest key range that holds every selected key."""
+    positions = [ordered_keys.index(key) for key in selected]
+    return {
+        ASSET_PARTITION_RANGE_START_TAG: ordered_keys[min(positions)],
+        ASSET_PARTITION_RANGE_END_TAG: ordered_keys[max(positions)],
+    }
