@@ -7,6 +7,7 @@ row of AT12, and of AT13's 2024Q4 package, stays exactly as it was (received_at 
 """
 
 import json
+import re
 import shutil
 from datetime import date
 
@@ -33,9 +34,12 @@ def corrected(tmp_path_factory):
     """Refresh both regions, then let the sensor and a partition run take AT13's correction."""
     paths = home_with_fixture(tmp_path_factory.mktemp("two-regions"), "skeleton")
     shutil.copytree(paths.inbox / "AT12", paths.inbox / "AT13")
-    # Another region's organisations have other names (and so its packages other checksums).
-    for organisations in (paths.inbox / "AT13").glob("*/organisations.csv"):
-        organisations.write_text(organisations.read_text().replace(" GmbH", " KG"))
+    # Another region's organisations have other names, and its NUTS codes lie in AT13 (Wien has
+    # one level-3 region, AT130), as ingestion checks.
+    for table in ("clusters", "organisations"):
+        for path in (paths.inbox / "AT13").glob(f"*/{table}.csv"):
+            text = re.sub(r",AT12\d,", ",AT130,", path.read_text()).replace(",AT12,", ",AT13,")
+            path.write_text(text.replace(" GmbH", " KG"))
     with (paths.programme / "regions.csv").open("a") as regions:
         regions.write("AT13,Wien,2024-10-01\n")
     assert run_refresh(paths)
@@ -107,7 +111,11 @@ def test_one_partition_materialised_and_models_built_once(corrected):
     [received] = [
         m for m in materialised if m.asset_key == AssetKey(["packages", "received_packages"])
     ]
-    assert received.metadata["packages"].value == {"AT13|2025Q1": "loaded"}
+    # The 2025Q1 package's rows: clusters 4 + organisations 17 + memberships 12 + projects 5
+    # + participations 7 + services 9 + events 2 + outcomes 2 + firm_kpis 3 = 61.
+    assert received.metadata["packages"].value == {
+        "AT13|2025Q1": "accepted: 61 rows loaded, 0 quarantined"
+    }
     # 2 regions x 2 quarters, of which the run's package is one.
     assert received.metadata["rows"].value == 4
     assert received.metadata["rows_of_run_packages"].value == 1
