@@ -2,7 +2,7 @@
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
-from clustermon.defs.checks import indicator_values_suite
+from clustermon.defs.checks import GATE_CHECKS
 from clustermon.defs.dbt_assets import indicator_models
 from clustermon.defs.ingest_assets import raw_tables
 from clustermon.defs.publish_assets import dashboard_site, published_warehouse
@@ -18,14 +18,14 @@ refresh_job = define_asset_job(
 publish_job = define_asset_job(
     "publish",
     selection=AssetSelection.assets(published_warehouse, dashboard_site)
-    | AssetSelection.checks(indicator_values_suite),
+    | AssetSelection.checks(*GATE_CHECKS),
     description="Re-run the gate on the working warehouse as it is, then publish and build "
     "the site.",
 )
 
 defs = Definitions(
     assets=[raw_tables, indicator_models, published_warehouse, dashboard_site],
-    asset_checks=[indicator_values_suite],
+    asset_checks=GATE_CHECKS,
     jobs=[refresh_job, publish_job],
     resources=RESOURCES,
     # DuckDB allows one writer: steps run one after another in one process.
