@@ -6,6 +6,7 @@ Layout under `<home>/published/`:
     versions/<ID>/parquet/<table>.parquet
     versions/<ID>/manifest.json         time, packages used (with checksums), check results,
                                         code version, rows and checksums of every file
+    versions/<ID>/validation_report.html  the report of the run that published it
     current -> versions/<ID>            the one switch: a symlink replaced by a rename
     monitoring.duckdb -> current/monitoring.duckdb   the stable path readers open
     parquet -> current/parquet
@@ -40,6 +41,7 @@ PUBLISHED_TABLES = ("indicator_values", "indicator_catalog")
 
 DATABASE_NAME = "monitoring.duckdb"
 MANIFEST_NAME = "manifest.json"
+REPORT_NAME = "validation_report.html"
 PUBLICATIONS_KEPT = 5  # default of settings.toml `publications_kept`
 
 
@@ -194,7 +196,12 @@ def _switch_link(link: Path, target: str) -> None:
 
 
 def _write_version(
-    warehouse: Path, folder: Path, publication_id: str, checks: list[dict], run_id: str | None
+    warehouse: Path,
+    folder: Path,
+    publication_id: str,
+    checks: list[dict],
+    run_id: str | None,
+    report: Path | None,
 ) -> int:
     """Write a complete version into `folder`; returns the publications to keep."""
     (folder / "parquet").mkdir(parents=True)
@@ -210,6 +217,9 @@ def _write_version(
             con.execute(f"COPY main.{table} TO {_sql_literal(str(target))} (FORMAT parquet)")
         con.execute("CHECKPOINT")
     files = [database, *(folder / "parquet" / f"{t}.parquet" for t in PUBLISHED_TABLES)]
+    if report is not None and report.is_file():
+        shutil.copyfile(report, folder / REPORT_NAME)
+        files.append(folder / REPORT_NAME)
     for file in files:
         _fsync(file)
     manifest = {
@@ -235,13 +245,15 @@ def publish(
     *,
     checks: list[dict] | None = None,
     run_id: str | None = None,
+    report: Path | None = None,
 ) -> Publication:
-    """Publish the working warehouse's marts as a new version and switch it in."""
+    """Publish the working warehouse's marts as a new version and switch it in, with the
+    gate's results (`checks`) and report page of the run (`run_id`)."""
     _versions(published).mkdir(parents=True, exist_ok=True)
     _remove_unfinished(published)
     publication_id = _new_id(published)
     building = _versions(published) / f".{publication_id}.{uuid.uuid4().hex}.tmp"
-    kept = _write_version(warehouse, building, publication_id, checks or [], run_id)
+    kept = _write_version(warehouse, building, publication_id, checks or [], run_id, report)
     folder = _versions(published) / publication_id
     os.rename(building, folder)
     _fsync(_versions(published))

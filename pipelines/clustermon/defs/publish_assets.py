@@ -21,14 +21,17 @@ def published_warehouse(
     """A new publication (DuckDB file, Parquet exports, manifest), switched in atomically."""
     paths = folders.paths()
     checks = run_results(paths.published, context.run_id)
-    publication = publish(paths.warehouse, paths.published, checks=checks, run_id=context.run_id)
+    report = report_page(paths.published, context.run_id)
+    publication = publish(
+        paths.warehouse, paths.published, checks=checks, run_id=context.run_id, report=report
+    )
     warnings = sum(1 for suite in checks for o in suite["outcomes"] if not o["success"])
     return MaterializeResult(
         metadata={
             "path": str(paths.published_warehouse),
             "publication": publication.id,
             "manifest": str(publication.folder / "manifest.json"),
-            "report": str(report_page(paths.published, context.run_id)),
+            "report": str(report),
             "warnings": warnings,
             **{f"rows_{t}": n for t, n in publication.manifest["tables"].items()},
         }
