@@ -318,4 +318,7 @@ def _prune(published: Path, kept: int) -> None:
     current = current_id(published)
     for old in publications(published)[kept:]:
         if old.id != current:
-            shutil.rmtree(old.folder)
+            # Hidden first (one rename), so a kill while deleting leaves no half publication.
+            retired = old.folder.with_name(f".{old.id}.{uuid.uuid4().hex}.tmp")
+            os.rename(old.folder, retired)
+            shutil.rmtree(retired)
