@@ -66,15 +66,19 @@ def refresh(paths: Paths, job: str = "refresh") -> bool:
 
 
 def _report(paths: Paths, ok: bool) -> int:
+    report = paths.published / "reports" / "latest.html"
     if ok:
         print(f"Published warehouse: {paths.published_warehouse}")
         print(f"Dashboard site:      {paths.site / 'index.html'}")
+        print(f"Validation report:   {report}")
         return 0
     print(
         "Refresh failed: nothing new was published; the previous publication stays in place.\n"
         f"See the run in the Dagster UI (make dev) or the log above. Home: {paths.home}",
         file=sys.stderr,
     )
+    if report.exists():
+        print(f"Validation report: {report}", file=sys.stderr)
     if paths.published_warehouse.exists():
         print(f"Publication in force: {paths.published_warehouse}", file=sys.stderr)
     return 1
