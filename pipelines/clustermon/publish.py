@@ -22,7 +22,6 @@ file: one rename switches every file of a publication at once, rollback is the s
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -35,6 +34,7 @@ from pathlib import Path
 
 import duckdb
 
+from clustermon.ingest import sha256_of
 from clustermon.settings import REPO_ROOT
 
 PUBLISHED_TABLES = ("indicator_values", "indicator_catalog")
@@ -80,14 +80,6 @@ def _fsync(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def code_version() -> str:
@@ -228,7 +220,7 @@ def _write_version(
         "code_version": code_version(),
         "run_id": run_id,
         "tables": rows,
-        "files": {str(f.relative_to(folder)): _sha256(f) for f in files},
+        "files": {str(f.relative_to(folder)): sha256_of(f) for f in files},
         "packages": packages,
         "checks": checks,
     }
@@ -297,7 +289,8 @@ def verify(publication: Publication) -> list[str]:
     return [
         name
         for name, digest in publication.manifest["files"].items()
-        if not (publication.folder / name).is_file() or _sha256(publication.folder / name) != digest
+        if not (publication.folder / name).is_file()
+        or sha256_of(publication.folder / name) != digest
     ]
 
 
