@@ -81,15 +81,19 @@ def refresh(paths: Paths, job: str = "refresh") -> bool:
 
 
 def _report(paths: Paths, ok: bool) -> int:
+    report = paths.published / "reports" / "latest.html"
     if ok:
         print(f"Published warehouse: {paths.published_warehouse}")
         print(f"Dashboard site:      {paths.site / 'index.html'}")
+        print(f"Validation report:   {report}")
         return 0
     print(
         "Refresh failed: nothing new was published; the previous publication stays in place.\n"
         f"See the run in the Dagster UI (make dev) or the log above. Home: {paths.home}",
         file=sys.stderr,
     )
+    if report.exists():
+        print(f"Validation report: {report}", file=sys.stderr)
     if paths.published_warehouse.exists():
         print(f"Publication in force: {paths.published_warehouse}", file=sys.stderr)
     return 1
@@ -153,6 +157,47 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_publications(args: argparse.Namespace) -> int:
+    from clustermon.publish import publications
+
+    paths = _paths(args)
+    kept = publications(paths.published)
+    if not kept:
+        print(f"No publication in {paths.published}")
+        return 0
+    print(
+        f"{'':2}{'ID':<20} {'published at (UTC)':<26} {'rows':>8} {'packages':>8} "
+        f"{'warnings':>8}  code version"
+    )
+    for publication in kept:
+        manifest = publication.manifest
+        warnings = sum(
+            1 for suite in manifest["checks"] for o in suite["outcomes"] if not o["success"]
+        )
+        print(
+            f"{'*' if publication.current else '':2}{publication.id:<20} "
+            f"{manifest['published_at']:<26} {manifest['tables'].get('indicator_values', 0):>8} "
+            f"{len(manifest['packages']):>8} {warnings:>8}  {manifest['code_version']}"
+        )
+    print(f"* = in force at {paths.published_warehouse}")
+    return 0
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    from clustermon.dashboards import build_site
+    from clustermon.publish import PublicationError, rollback
+
+    paths = _paths(args)
+    try:
+        publication = rollback(paths.published, args.publication)
+    except PublicationError as error:
+        print(f"Rollback refused: {error}", file=sys.stderr)
+        return 1
+    build_site(paths.published_warehouse, paths.site)
+    print(f"Publication {publication.id} ({publication.manifest['published_at']}) is in force")
+    return _report(paths, True)
+
+
 def _folder_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
     parser.add_argument("--inbox", help=f"inbox of regional packages (env {INBOX_ENV})")
@@ -187,6 +232,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     _folder_flags(status_parser)
     status_parser.set_defaults(run=_cmd_status)
+    publications_parser = commands.add_parser(
+        "publications", help="list the kept publications (* = in force)"
+    )
+    _folder_flags(publications_parser)
+    publications_parser.set_defaults(run=_cmd_publications)
+
+    rollback_parser = commands.add_parser(
+        "rollback", help="put a kept publication back in force (atomic switch)"
+    )
+    _folder_flags(rollback_parser)
+    rollback_parser.add_argument("publication", help="publication ID (see `publications`)")
+    rollback_parser.set_defaults(run=_cmd_rollback)
 
     args = parser.parse_args(argv)
     return args.run(args)

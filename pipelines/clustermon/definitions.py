@@ -2,7 +2,7 @@
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
-from clustermon.defs.checks import indicator_values_suite
+from clustermon.defs.checks import GATE_CHECKS
 from clustermon.defs.dbt_assets import indicator_models
 from clustermon.defs.impact_assets import impact_estimates
 from clustermon.defs.ingest_assets import programme_tables, raw_tables
@@ -21,7 +21,7 @@ refresh_job = define_asset_job(
 publish_job = define_asset_job(
     "publish",
     selection=AssetSelection.assets(published_warehouse, dashboard_site)
-    | AssetSelection.checks(indicator_values_suite),
+    | AssetSelection.checks(*GATE_CHECKS),
     description="Re-run the gate on the working warehouse as it is, then publish and build "
     "the site.",
 )
@@ -35,7 +35,7 @@ defs = Definitions(
         published_warehouse,
         dashboard_site,
     ],
-    asset_checks=[indicator_values_suite],
+    asset_checks=GATE_CHECKS,
     jobs=[refresh_job, publish_job],
     schedules=[quarterly_refresh],
     sensors=[inbox_sensor],

@@ -109,10 +109,29 @@ def load_suite(path: Path) -> gx.ExpectationSuite:
     return gx.ExpectationSuite(**raw)
 
 
+@dataclass(frozen=True)
+class SuiteDeclaration:
+    """What a suite file says about itself, read without Great Expectations."""
+
+    name: str
+    table: str  # schema.table the suite validates, e.g. raw.received_files
+    asset: tuple[str, ...]  # the Dagster asset key whose check runs it, e.g. packages/...
+
+
+def declaration(suite_path: Path) -> SuiteDeclaration:
+    """The suite's name, table (`meta.table`) and gated asset (`meta.asset`)."""
+    raw = json.loads(Path(suite_path).read_text())
+    meta = raw.get("meta", {})
+    if "table" not in meta or "asset" not in meta:
+        raise ValueError(f"{suite_path}: meta.table and meta.asset must name what it checks")
+    return SuiteDeclaration(raw["name"], meta["table"], tuple(meta["asset"]))
+
+
 def run_suite(
     warehouse: Path, suite_path: Path, *, table: str | None = None, schema: str = "main"
 ) -> SuiteResult:
-    """Validate `schema.table` (default: the suite's `meta.table`) in the DuckDB file.
+    """Validate `schema.table` in the DuckDB file; by default the suite's `meta.table`
+    (`schema.table`, the schema defaulting to main).
 
     Opens the file read-only and disposes every engine before returning, so the next step can
     open it read-write.
@@ -120,9 +139,12 @@ def run_suite(
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     suite = context.suites.add(load_suite(suite_path))  # gives each expectation an id
-    table = table or suite.meta.get("table")
     if not table:
-        raise ValueError(f"{suite_path}: the suite names no meta.table; pass table=")
+        declared = suite.meta.get("table")
+        if not declared:
+            raise ValueError(f"{suite_path}: the suite names no meta.table; pass table=")
+        schema, _, table = declared.rpartition(".")
+        schema = schema or "main"
 
     datasource = context.data_sources.add_sql(
         name="warehouse",

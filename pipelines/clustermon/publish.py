@@ -1,19 +1,52 @@
-"""Publication: copy the marts into a fresh DuckDB file and switch it in atomically.
+"""Publication: versioned copies of the marts, switched in atomically, with a manifest each.
 
-Readers (evaluators, the dashboard build) only ever open the published file read-only. It is
-written beside its final place and renamed over it, so a reader sees the old file or the new
-one, never a half-written one; a reader holding the old file open keeps reading it.
+Layout under `<home>/published/`:
+
+    versions/<ID>/monitoring.duckdb     the marts, with their comments
+    versions/<ID>/parquet/<table>.parquet
+    versions/<ID>/manifest.json         time, packages used (with checksums), check results,
+                                        code version, rows and checksums of every file
+    versions/<ID>/validation_report.html  the report of the run that published it
+    current -> versions/<ID>            the one switch: a symlink replaced by a rename
+    monitoring.duckdb -> current/monitoring.duckdb   the stable path readers open
+    parquet -> current/parquet
+
+A version is written complete under a hidden name and renamed into `versions/`; only then is
+`current` switched, by renaming a new symlink over it (atomic on POSIX). So the database, its
+Parquet exports and its manifest change together, a reader sees the old publication or the new
+one and never a mix, and a reader holding the old file open keeps reading it (its version is
+never rewritten; pruning only unlinks it). A symlink rather than a copy renamed over the stable
+file: one rename switches every file of a publication at once, rollback is the same switch, and
+`monitoring.duckdb` stays byte-for-byte the version's file (checksum in its manifest).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
 import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
 import duckdb
 
+from clustermon.ingest import sha256_of
+from clustermon.settings import REPO_ROOT
+
 PUBLISHED_TABLES = ("indicator_values", "indicator_catalog", "impact_estimates")
+
+DATABASE_NAME = "monitoring.duckdb"
+MANIFEST_NAME = "manifest.json"
+REPORT_NAME = "validation_report.html"
+PUBLICATIONS_KEPT = 5  # default of settings.toml `publications_kept`
+
+
+class PublicationError(ValueError):
+    """A publication that does not exist or is not complete."""
 
 
 def _sql_literal(text: str) -> str:
@@ -49,19 +82,236 @@ def _fsync(path: Path) -> None:
         os.close(descriptor)
 
 
-def publish(warehouse: Path, published: Path) -> dict[str, int]:
-    """Write the published tables to a new file, then rename it over `published`."""
-    published.parent.mkdir(parents=True, exist_ok=True)
-    staging_file = published.with_name(f".{published.name}.{uuid.uuid4().hex}.tmp")
+def code_version() -> str:
+    """`git describe` of the checkout the code runs from, else the installed package version."""
     try:
-        with duckdb.connect(str(staging_file)) as con:
-            con.execute(f"ATTACH {_sql_literal(str(warehouse))} AS working (READ_ONLY)")
-            rows = {table: _copy_table(con, table) for table in PUBLISHED_TABLES}
-            con.execute("DETACH working")
-            con.execute("CHECKPOINT")
-        _fsync(staging_file)
-        os.replace(staging_file, published)
-        _fsync(published.parent)
-    finally:
-        staging_file.unlink(missing_ok=True)
-    return rows
+        described = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--tags"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        return f"git {described}"
+    except (OSError, subprocess.SubprocessError):
+        return f"clustermon {metadata.version('clustermon')}"
+
+
+def _packages_in_use(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Each region's package in use with its files and their SHA-256 checksums."""
+    rows = con.execute(
+        """
+        SELECT p.region_code, p.package_quarter, p.package_id, cast(p.reference_date AS VARCHAR),
+               f.table_name, f.file_name, f.sha256, f.size_bytes, f.rows_loaded
+        FROM working.intermediate.int_packages_selected AS p
+        JOIN working.raw.received_files AS f USING (package_id)
+        ORDER BY p.region_code, f.table_name, f.file_name
+        """
+    ).fetchall()
+    packages: dict[str, dict] = {}
+    for region, quarter, package_id, reference, table, file, sha256, size, loaded in rows:
+        package = packages.setdefault(
+            package_id,
+            {
+                "region_code": region,
+                "quarter": quarter,
+                "package_id": package_id,
+                "reference_date": reference,
+                "files": [],
+            },
+        )
+        package["files"].append(
+            {"table": table, "file": file, "sha256": sha256, "bytes": size, "rows_loaded": loaded}
+        )
+    return list(packages.values())
+
+
+def _kept_setting(con: duckdb.DuckDBPyConnection) -> int:
+    """settings.toml `publications_kept` (loaded into raw.settings), default 5."""
+    has_settings = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'working' "
+        "AND schema_name = 'raw' AND table_name = 'settings'"
+    ).fetchone()[0]
+    if not has_settings:
+        return PUBLICATIONS_KEPT
+    value = con.execute(
+        "SELECT max(try_cast(value AS INTEGER)) FROM working.raw.settings "
+        "WHERE key = 'publications_kept'"
+    ).fetchone()[0]
+    return max(1, value) if value is not None else PUBLICATIONS_KEPT
+
+
+@dataclass(frozen=True)
+class Publication:
+    id: str
+    folder: Path
+    manifest: dict
+    current: bool
+
+
+def _versions(published: Path) -> Path:
+    return published / "versions"
+
+
+def current_id(published: Path) -> str | None:
+    current = published / "current"
+    return Path(os.readlink(current)).name if current.is_symlink() else None
+
+
+def _new_id(published: Path) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    candidate, n = stamp, 1
+    while (_versions(published) / candidate).exists():
+        candidate, n = f"{stamp}-{n}", n + 1
+    return candidate
+
+
+def _remove_unfinished(published: Path) -> None:
+    """Drop what a killed publication left under hidden names (there is one writer)."""
+    for folder in (published, _versions(published)):
+        for leftover in folder.glob(".*.tmp") if folder.exists() else []:
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+
+
+def _switch_link(link: Path, target: str) -> None:
+    """Point `link` at `target` with one rename; a no-op when it already does."""
+    if link.is_symlink() and os.readlink(link) == target:
+        return
+    building = link.with_name(f".{link.name}.{uuid.uuid4().hex}.tmp")
+    os.symlink(target, building)
+    os.replace(building, link)
+    _fsync(link.parent)
+
+
+def _write_version(
+    warehouse: Path,
+    folder: Path,
+    publication_id: str,
+    checks: list[dict],
+    run_id: str | None,
+    report: Path | None,
+) -> int:
+    """Write a complete version into `folder`; returns the publications to keep."""
+    (folder / "parquet").mkdir(parents=True)
+    database = folder / DATABASE_NAME
+    with duckdb.connect(str(database)) as con:
+        con.execute(f"ATTACH {_sql_literal(str(warehouse))} AS working (READ_ONLY)")
+        rows = {table: _copy_table(con, table) for table in PUBLISHED_TABLES}
+        packages = _packages_in_use(con)
+        kept = _kept_setting(con)
+        con.execute("DETACH working")
+        for table in PUBLISHED_TABLES:
+            target = folder / "parquet" / f"{table}.parquet"
+            con.execute(f"COPY main.{table} TO {_sql_literal(str(target))} (FORMAT parquet)")
+        con.execute("CHECKPOINT")
+    files = [database, *(folder / "parquet" / f"{t}.parquet" for t in PUBLISHED_TABLES)]
+    if report is not None and report.is_file():
+        shutil.copyfile(report, folder / REPORT_NAME)
+        files.append(folder / REPORT_NAME)
+    for file in files:
+        _fsync(file)
+    manifest = {
+        "id": publication_id,
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code_version": code_version(),
+        "run_id": run_id,
+        "tables": rows,
+        "files": {str(f.relative_to(folder)): sha256_of(f) for f in files},
+        "packages": packages,
+        "checks": checks,
+    }
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    _fsync(folder / MANIFEST_NAME)
+    _fsync(folder / "parquet")
+    _fsync(folder)
+    return kept
+
+
+def publish(
+    warehouse: Path,
+    published: Path,
+    *,
+    checks: list[dict] | None = None,
+    run_id: str | None = None,
+    report: Path | None = None,
+) -> Publication:
+    """Publish the working warehouse's marts as a new version and switch it in, with the
+    gate's results (`checks`) and report page of the run (`run_id`)."""
+    _versions(published).mkdir(parents=True, exist_ok=True)
+    _remove_unfinished(published)
+    publication_id = _new_id(published)
+    building = _versions(published) / f".{publication_id}.{uuid.uuid4().hex}.tmp"
+    kept = _write_version(warehouse, building, publication_id, checks or [], run_id, report)
+    folder = _versions(published) / publication_id
+    os.rename(building, folder)
+    _fsync(_versions(published))
+    _switch_in(published, publication_id)
+    _prune(published, kept)
+    return load_publication(published, publication_id)
+
+
+def _switch_in(published: Path, publication_id: str) -> None:
+    # The stable links resolve through `current`; they are created once and never change.
+    _switch_link(published / DATABASE_NAME, f"current/{DATABASE_NAME}")
+    _switch_link(published / "parquet", "current/parquet")
+    _switch_link(published / "current", f"versions/{publication_id}")
+
+
+def load_publication(published: Path, publication_id: str) -> Publication:
+    folder = _versions(published) / publication_id
+    manifest_file = folder / MANIFEST_NAME
+    if publication_id.startswith(".") or not manifest_file.is_file():
+        raise PublicationError(f"no complete publication {publication_id!r} in {published}")
+    manifest = json.loads(manifest_file.read_text())
+    return Publication(
+        publication_id, folder, manifest, current=current_id(published) == publication_id
+    )
+
+
+def publications(published: Path) -> list[Publication]:
+    """The kept publications, newest first."""
+    versions = _versions(published)
+    names = sorted(
+        (p.name for p in versions.iterdir() if not p.name.startswith("."))
+        if versions.exists()
+        else [],
+        reverse=True,
+    )
+    return [load_publication(published, name) for name in names]
+
+
+def verify(publication: Publication) -> list[str]:
+    """Files of the publication whose checksum differs from its manifest (empty: intact)."""
+    return [
+        name
+        for name, digest in publication.manifest["files"].items()
+        if not (publication.folder / name).is_file()
+        or sha256_of(publication.folder / name) != digest
+    ]
+
+
+def rollback(published: Path, publication_id: str) -> Publication:
+    """Make a kept publication current again, with the same atomic switch as `publish`."""
+    publication = load_publication(published, publication_id)
+    damaged = verify(publication)
+    if damaged:
+        raise PublicationError(
+            f"publication {publication_id} is damaged ({', '.join(damaged)}); not restored"
+        )
+    _switch_in(published, publication_id)
+    return load_publication(published, publication_id)
+
+
+def _prune(published: Path, kept: int) -> None:
+    """Keep the newest `kept` publications, and always the current one."""
+    current = current_id(published)
+    for old in publications(published)[kept:]:
+        if old.id != current:
+            # Hidden first (one rename), so a kill while deleting leaves no half publication.
+            retired = old.folder.with_name(f".{old.id}.{uuid.uuid4().hex}.tmp")
+            os.rename(old.folder, retired)
+            shutil.rmtree(retired)

@@ -1,26 +1,40 @@
-"""Publication and dashboards: downstream of the marts, so a blocking check failure stops both."""
+"""Publication and dashboards: downstream of every gated asset, so a failing blocking check
+stops both and the previous publication stays in force."""
 
-from dagster import AssetKey, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from clustermon.dashboards import build_site
+from clustermon.defs.checks import GATED_ASSETS
 from clustermon.defs.resources import WAREHOUSE_POOL, ClustermonFolders
 from clustermon.publish import PUBLISHED_TABLES, publish
+from clustermon.report import report_page, run_results
 
 
 @asset(
-    deps=[AssetKey(table) for table in PUBLISHED_TABLES],
+    deps=sorted({*(AssetKey(table) for table in PUBLISHED_TABLES), *GATED_ASSETS}),
     group_name="publish",
     owners=["team:data-engineering"],
     pool=WAREHOUSE_POOL,
 )
-def published_warehouse(folders: ClustermonFolders) -> MaterializeResult:
-    """The published DuckDB file evaluators query, replaced atomically."""
+def published_warehouse(
+    context: AssetExecutionContext, folders: ClustermonFolders
+) -> MaterializeResult:
+    """A new publication (DuckDB file, Parquet exports, manifest), switched in atomically."""
     paths = folders.paths()
-    rows = publish(paths.warehouse, paths.published_warehouse)
+    checks = run_results(paths.published, context.run_id)
+    report = report_page(paths.published, context.run_id)
+    publication = publish(
+        paths.warehouse, paths.published, checks=checks, run_id=context.run_id, report=report
+    )
+    warnings = sum(1 for suite in checks for o in suite["outcomes"] if not o["success"])
     return MaterializeResult(
         metadata={
             "path": str(paths.published_warehouse),
-            **{f"rows_{t}": n for t, n in rows.items()},
+            "publication": publication.id,
+            "manifest": str(publication.folder / "manifest.json"),
+            "report": str(report),
+            "warnings": warnings,
+            **{f"rows_{t}": n for t, n in publication.manifest["tables"].items()},
         }
     )
 
