@@ -13,7 +13,16 @@ from pathlib import Path
 
 import duckdb
 
-PUBLISHED_TABLES = ("indicator_values", "indicator_catalog")
+PUBLISHED_TABLES = (
+    "indicator_values",
+    "indicator_catalog",
+    "indicator_targets",
+    "indicator_benchmarks",
+    "indicator_revisions",
+    "data_quality",
+    "data_quality_quarantine",
+    "data_quality_completeness",
+)
 
 
 def _sql_literal(text: str) -> str:
