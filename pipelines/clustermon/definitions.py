@@ -4,6 +4,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 
 from clustermon.defs.checks import indicator_values_suite
 from clustermon.defs.dbt_assets import indicator_models
+from clustermon.defs.docs_assets import dbt_docs
 from clustermon.defs.ingest_assets import raw_tables
 from clustermon.defs.publish_assets import dashboard_site, published_warehouse
 from clustermon.defs.resources import RESOURCES
@@ -17,14 +18,14 @@ refresh_job = define_asset_job(
 
 publish_job = define_asset_job(
     "publish",
-    selection=AssetSelection.assets(published_warehouse, dashboard_site)
+    selection=AssetSelection.assets(published_warehouse, dashboard_site, dbt_docs)
     | AssetSelection.checks(indicator_values_suite),
     description="Re-run the gate on the working warehouse as it is, then publish and build "
     "the site.",
 )
 
 defs = Definitions(
-    assets=[raw_tables, indicator_models, published_warehouse, dashboard_site],
+    assets=[raw_tables, indicator_models, published_warehouse, dashboard_site, dbt_docs],
     asset_checks=[indicator_values_suite],
     jobs=[refresh_job, publish_job],
     resources=RESOURCES,

@@ -1,8 +1,8 @@
 -- Benchmarking, not ranking (spec): each region's headline value beside the distribution over
 -- all regions for the same indicator and quarter (min, quartiles, median, max, n regions).
 -- Where regions differ in size, counts and sums are also normalised per 100 member
--- enterprises (OUT02 kind=enterprise) and per cluster (OUT01); shares and the size measures
--- themselves are compared as they are. Suppressed values, and values normalised by a
+-- enterprises (OUT02 kind=enterprise) and per cluster (OUT01); shares are compared as they
+-- are, and the size measures only per cluster (members per cluster). Suppressed values, and values normalised by a
 -- suppressed size, are left out (null), so nothing withheld can be recovered. There is no rank
 -- and the rows are not ordered by value.
 with headlines as (
@@ -30,7 +30,8 @@ normalised as (
         'per_100_member_enterprises', 100.0 * headlines.value / nullif(sizes.member_enterprises, 0)
     from headlines
     join sizes using (region_code, quarter)
-    where headlines.unit not like '%\%%' escape '\' and headlines.indicator_code <> 'OUT02'
+    where headlines.unit not like '%\%%' escape '\'
+        and headlines.indicator_code not in ('OUT01', 'OUT02')
     union all
     select headlines.region_code, headlines.quarter, headlines.indicator_code,
         'per_cluster', headlines.value / nullif(sizes.clusters, 0)
