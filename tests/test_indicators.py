@@ -211,8 +211,8 @@ FLOWS = {
 }
 
 
-def _cell_id(cell) -> str:
-    return "-".join(cell)
+def _cell_id(value) -> str:
+    return "-".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
 @pytest.mark.parametrize(("cell", "expected"), VALUES.items(), ids=_cell_id)
@@ -293,7 +293,7 @@ def test_benchmarks_show_the_distribution_without_ranks(indicators_home):
         "lower_quartile, median_value, upper_quartile, max_value FROM indicator_benchmarks "
         "WHERE quarter = '2024Q4' AND indicator_code IN ('OUT01', 'RCO01', 'RCO04', 'RES05')",
     )
-    got = {(r, code, norm): rest for r, code, norm, *rest in rows}
+    got = {(r, code, norm): tuple(rest) for r, code, norm, *rest in rows}
     # OUT01 in 2024Q4: DE21 4, AT13 1. Quartiles interpolate between the two: 1 + 0.25 * 3.
     assert got[(DE, "OUT01", "none")] == (4, 2, 1, 1.75, 2.5, 3.25, 4)
     assert got[(AT, "OUT01", "none")][0] == 1
