@@ -39,6 +39,9 @@ GOOD = [
     {**BASE, "indicator_code": "OUT06", "value": 0.0, "value_in_quarter": None, "unit": "EUR"},
     {**BASE, "region_code": "FR10", "quarter": "2025Q3", "indicator_code": "RCO01",
      "breakdown": "size_class=micro", "value_in_quarter": 0.0},
+    # A share over an empty denominator is null, not suppressed (indicators.md, "Result").
+    {**BASE, "indicator_code": "RES01", "value": None, "value_in_quarter": None,
+     "unit": "% of projects"},
 ]  # fmt: skip
 
 
@@ -57,9 +60,10 @@ def _warehouse(directory: Path, rows: list[dict], table: str = "indicator_values
 def _label(outcome: ExpectationOutcome) -> str:
     """Name an outcome by expectation and what it checks, e.g. "...to_not_be_null(unit)"."""
     target = outcome.column or ",".join(outcome.kwargs.get("column_list", []))
-    if not target:  # SQL expectation: the column whose format it checks
+    if not target:  # SQL expectation: the column whose format or presence it checks
         query = outcome.kwargs["unexpected_rows_query"]
-        target = re.search(r"regexp_matches\((\w+)", query).group(1)
+        match = re.search(r"regexp_matches\((\w+)|(\w+) IS NULL", query)
+        target = match.group(1) or match.group(2)
     return f"{outcome.expectation}({target})"
 
 
@@ -105,7 +109,8 @@ UNIQUE = f"expect_compound_columns_to_be_unique({','.join(KEY)})"
             id="value-negative",
         ),
         pytest.param(
-            {"value": None}, f"{NOT_NULL}(value)", None, id="value-missing-unsuppressed"
+            {"value": None}, "unexpected_rows_expectation(value)", None,
+            id="value-missing-unsuppressed"
         ),
         pytest.param(
             {"value": 7.0, "suppressed": True}, "expect_column_values_to_be_null(value)", 7.0,
@@ -149,7 +154,11 @@ def test_missing_column_fails_closed(tmp_path: Path) -> None:
 
     result = run_suite(path, SUITE)
 
-    assert [_label(o) for o in result.blocking_failures] == [f"{NOT_NULL}(unit)"]
+    # The presence check on value reads unit too (a share may be null), so it fails as well.
+    assert [_label(o) for o in result.blocking_failures] == [
+        f"{NOT_NULL}(unit)",
+        "unexpected_rows_expectation(value)",
+    ]
     assert "unit" in result.blocking_failures[0].observed  # GE's error, e.g. no such column
     # GE lists the expectation that raised first; the result keeps the suite's order.
     in_file = [

@@ -1,4 +1,4 @@
-{#- Rows of a staging model that belong to each region's package in use (its newest). -#}
+{#- Rows of a staging model that belong to a package computed (int_packages_selected). -#}
 {% macro selected(staging_model) -%}
     select rows.*
     from {{ ref(staging_model) }} as rows

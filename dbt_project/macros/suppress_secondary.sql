@@ -9,26 +9,26 @@
     from {{ cells }} as cells
     left join (
         select
-            members.region_code, members.quarter, members.indicator_code, members.breakdown,
+            members.package_id, members.quarter, members.indicator_code, members.breakdown,
             true as is_complement
         from {{ cells }} as members
         join {{ cells }} as totals
-            on totals.region_code = members.region_code
+            on totals.package_id = members.package_id
             and totals.quarter = members.quarter
             and totals.indicator_code = members.indicator_code
             and totals.breakdown = members.family_total
         where members.family_total is not null and ({{ families }}) and not totals.suppressed
         window family as (
-            partition by members.region_code, members.quarter, members.indicator_code,
+            partition by members.package_id, members.quarter, members.indicator_code,
                 members.family_total
         )
         qualify
             count(*) filter (where members.suppressed) over family = 1
             and not members.suppressed
             and row_number() over (
-                partition by members.region_code, members.quarter, members.indicator_code,
+                partition by members.package_id, members.quarter, members.indicator_code,
                     members.family_total, members.suppressed
                 order by members.value, members.cell_order
             ) = 1
-    ) as complements using (region_code, quarter, indicator_code, breakdown)
+    ) as complements using (package_id, quarter, indicator_code, breakdown)
 {%- endmacro %}

@@ -4,6 +4,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 
 from clustermon.defs.checks import GATE_CHECKS
 from clustermon.defs.dbt_assets import indicator_models
+from clustermon.defs.docs_assets import dbt_docs
 from clustermon.defs.impact_assets import impact_estimates
 from clustermon.defs.ingest_assets import programme_tables, raw_tables
 from clustermon.defs.publish_assets import dashboard_site, published_warehouse
@@ -20,7 +21,7 @@ refresh_job = define_asset_job(
 
 publish_job = define_asset_job(
     "publish",
-    selection=AssetSelection.assets(published_warehouse, dashboard_site)
+    selection=AssetSelection.assets(published_warehouse, dashboard_site, dbt_docs)
     | AssetSelection.checks(*GATE_CHECKS),
     description="Re-run the gate on the working warehouse as it is, then publish and build "
     "the site.",
@@ -34,6 +35,7 @@ defs = Definitions(
         impact_estimates,
         published_warehouse,
         dashboard_site,
+        dbt_docs,
     ],
     asset_checks=GATE_CHECKS,
     jobs=[refresh_job, publish_job],

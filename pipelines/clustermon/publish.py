@@ -37,7 +37,17 @@ import duckdb
 from clustermon.ingest import sha256_of
 from clustermon.settings import REPO_ROOT
 
-PUBLISHED_TABLES = ("indicator_values", "indicator_catalog", "impact_estimates")
+PUBLISHED_TABLES = (
+    "indicator_values",
+    "indicator_catalog",
+    "indicator_targets",
+    "indicator_benchmarks",
+    "indicator_revisions",
+    "data_quality",
+    "data_quality_quarantine",
+    "data_quality_completeness",
+    "impact_estimates",
+)
 
 DATABASE_NAME = "monitoring.duckdb"
 MANIFEST_NAME = "manifest.json"

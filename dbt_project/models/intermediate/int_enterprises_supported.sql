@@ -1,45 +1,55 @@
 -- Supported enterprises (spec, "Terms"): enterprises, not comparison_group, that received a
 -- service delivered in the period, or have a programme participation (with a cluster_id) in a
--- project in period (running or completed, started in the period) with public funding > 0.
--- The period starts at the programme start s; its end d is the quarter asked for, so an
--- enterprise counts in quarter Q from its first support date on.
-with regions as (
-    select region_code, programme_start from {{ ref('stg_programme__regions') }}
-),
-
-enterprises as (
-    select region_code, organisation_id, coalesce(size_class, 'unknown') as size_class
+-- project in period with public_funding_eur > 0. Their first support date is the earliest
+-- such service date or project start, so an enterprise counts in quarter Q from that date on.
+-- The first dates of grant support (RCO02) and of non-financial support (RCO04) are kept too.
+with enterprises as (
+    select package_id, organisation_id, coalesce(size_class, 'unknown') as size_class
     from ({{ selected('stg_packages__organisations') }})
     where kind = 'enterprise' and not comparison_group
 ),
 
 services_in_period as (
-    select services.region_code, services.organisation_id, services.delivered_on as supported_on
+    select
+        services.package_id,
+        services.region_code,
+        services.organisation_id,
+        services.delivered_on as supported_on,
+        services.support_form = 'grant' and services.amount_eur > 0 as is_grant,
+        services.support_form = 'non_financial' as is_non_financial
     from ({{ selected('stg_packages__services') }}) as services
-    join regions using (region_code)
+    join {{ ref('stg_programme__regions') }} as regions using (region_code)
     where services.delivered_on >= regions.programme_start
 ),
 
 funded_participations_in_period as (
-    select participations.region_code, participations.organisation_id, projects.start_date as supported_on
-    from ({{ selected('stg_packages__participations') }}) as participations
-    join ({{ selected('stg_packages__projects') }}) as projects using (package_id, project_id)
-    join regions on regions.region_code = projects.region_code
-    where participations.cluster_id is not null
-        and projects.status in ('running', 'completed')
-        and projects.start_date >= regions.programme_start
-        and projects.public_funding_eur > 0
-)
+    select
+        participants.package_id,
+        participants.region_code,
+        participants.organisation_id,
+        projects.start_date as supported_on,
+        participants.grant_eur > 0 as is_grant,
+        false as is_non_financial
+    from {{ ref('int_project_participants_joined') }} as participants
+    join {{ ref('int_projects_in_period') }} as projects using (package_id, project_id)
+    where participants.is_programme_participation and projects.public_funding_eur > 0
+),
 
-select
-    enterprises.region_code,
-    enterprises.organisation_id,
-    enterprises.size_class,
-    min(support.supported_on) as first_support_date
-from enterprises
-join (
+support as (
     select * from services_in_period
     union all
     select * from funded_participations_in_period
-) as support using (region_code, organisation_id)
+)
+
+select
+    support.package_id,
+    support.region_code,
+    support.organisation_id,
+    enterprises.size_class,
+    enterprises.size_class in ('micro', 'small', 'medium') as is_sme,
+    min(support.supported_on) as first_support_date,
+    min(support.supported_on) filter (where support.is_grant) as first_grant_date,
+    min(support.supported_on) filter (where support.is_non_financial) as first_non_financial_date
+from support
+join enterprises using (package_id, organisation_id)
 group by all

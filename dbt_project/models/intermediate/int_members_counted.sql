@@ -2,6 +2,7 @@
 -- d in any of the region's clusters; by kind, and enterprises by size_class.
 with members as (
     select distinct
+        quarters.package_id,
         quarters.region_code,
         quarters.quarter,
         spells.organisation_id as unit_id,
@@ -9,9 +10,9 @@ with members as (
         spells.size_class
     from {{ ref('int_quarters_enumerated') }} as quarters
     join {{ ref('int_membership_spells_selected') }} as spells
-        on spells.region_code = quarters.region_code
+        on spells.package_id = quarters.package_id
         and spells.joined_on <= quarters.quarter_end
         and (spells.left_on is null or spells.left_on > quarters.quarter_end)
 )
 
-{{ count_by_breakdowns('members', 'OUT02', {'kind': 'true', 'size_class': "kind = 'enterprise'"}) }}
+{{ aggregate_by_breakdowns('members', 'OUT02', {'kind': 'true', 'size_class': "kind = 'enterprise'"}) }}

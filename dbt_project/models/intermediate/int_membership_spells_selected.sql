@@ -1,6 +1,7 @@
--- Membership spells of the packages in use, with the member's kind and size class.
+-- Membership spells of the packages computed, with the member's kind and size class.
 -- Spells are half-open: a spell covers day d when joined_on <= d < left_on.
 select
+    memberships.package_id,
     memberships.region_code,
     memberships.cluster_id,
     memberships.organisation_id,

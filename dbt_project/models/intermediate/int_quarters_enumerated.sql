@@ -1,29 +1,35 @@
--- The region-quarter calendar: every quarter from the one holding the programme start s
--- to the quarter of the region's package in use. d is the quarter's last day.
-with regions as (
+-- The region-quarter calendar of each package computed: every quarter from the one holding
+-- the programme start s to the package's own quarter. d is the quarter's last day.
+with packages as (
     select
-        regions.region_code,
-        regions.programme_start,
-        packages.reference_date as newest_reference_date
-    from {{ ref('stg_programme__regions') }} as regions
-    join {{ ref('int_packages_selected') }} as packages using (region_code)
+        packages.package_id,
+        packages.region_code,
+        packages.in_use,
+        packages.reference_date,
+        regions.programme_start
+    from {{ ref('int_packages_selected') }} as packages
+    join {{ ref('stg_programme__regions') }} as regions using (region_code)
 ),
 
 quarters as (
     select
+        package_id,
         region_code,
+        in_use,
         programme_start,
         cast(quarter_start as date) as quarter_start
-    from regions,
+    from packages,
         generate_series(
             date_trunc('quarter', programme_start),
-            date_trunc('quarter', newest_reference_date),
+            date_trunc('quarter', reference_date),
             interval 3 month
         ) as series(quarter_start)
 )
 
 select
+    package_id,
     region_code,
+    in_use,
     {{ quarter_code('quarter_start') }} as quarter,
     quarter_start,
     cast(quarter_start + interval 3 month - interval 1 day as date) as quarter_end,

@@ -1,5 +1,6 @@
--- The published indicators: one row per region, quarter, indicator and breakdown cell.
--- A suppressed cell keeps its row with a null value, so it is never mistaken for a zero.
+-- The published indicators: one row per region, quarter, indicator and breakdown cell, from
+-- each region's package in use. A suppressed cell keeps its row with a null value, so it is
+-- never mistaken for a zero.
 select
     cells.region_code,
     cells.quarter,
@@ -12,4 +13,6 @@ select
     cells.suppressed
 from {{ ref('int_indicator_cells_suppressed') }} as cells
 join {{ ref('indicator_catalog') }} as catalog using (indicator_code)
+semi join {{ ref('int_packages_selected') }} as packages
+    on packages.package_id = cells.package_id and packages.in_use
 order by cells.region_code, cells.quarter, catalog.catalog_order, cells.cell_order
