@@ -7,7 +7,7 @@ MANIFEST := dbt_project/target/manifest.json
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test lint dev manifest clean
+.PHONY: install run test lint dev manifest clean bench
 
 $(BIN)/clustermon: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,7 @@ dev: $(MANIFEST)
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs
+
+# EU scale on this machine (never part of `make test`): prints and writes bench-results/bench.json.
+bench: $(MANIFEST)
+	$(BIN)/python -m clustermon.bench

@@ -136,7 +136,7 @@ def test_every_page_opens_cleanly_with_every_chart_drawn(demo, base_url, browser
         )
     ]
     assert pages == sorted(
-        ["index.html", "quality.html"]
+        ["index.html", "quality.html", "impact.html"]
         + [f"regions/{r}.html" for r in regions]
         + [f"indicators/{c}.html" for c in indicators]
     )

@@ -11,7 +11,7 @@ packages of one region agree with each other the way real restated registers do.
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -161,6 +161,7 @@ def write_demo(
     quarters: Sequence[str] = DEMO_QUARTERS,
     scale: float = 1.0,
     true_effects: Mapping[str, float] = TRUE_EFFECTS,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> None:
     """Write a package per region and quarter into `inbox`, and `regions.csv` and
     `targets.csv` into `programme`.
@@ -168,7 +169,9 @@ def write_demo(
     The same arguments always give the same bytes: each region draws from its own
     generator, seeded from `seed` and the region's position in `regions`. `scale`
     multiplies the number of clusters and of members per cluster. `true_effects` sets the
-    effect of membership on each impact outcome (see TRUE_EFFECTS).
+    effect of membership on each impact outcome (see TRUE_EFFECTS). Regions are simulated
+    and written one at a time, so memory stays bounded whatever their number; `progress`,
+    if given, is called after each as (regions done, regions in all, region code).
     """
     nuts = _nuts()
     references = [(normalise_quarter(q), _day(quarter_end(q))) for q in quarters]
@@ -183,6 +186,8 @@ def write_demo(
             for name, frame in _snapshot(history, reference).items():
                 _write_csv(frame, folder / f"{name}.csv")
         targets.append(_targets(region, simulated.organisations))
+        if progress:
+            progress(index + 1, len(regions), region.code)
     programme = Path(programme)
     programme.mkdir(parents=True, exist_ok=True)
     listed = pd.DataFrame(

@@ -1,0 +1,290 @@
+"""`make bench`: clustermon at EU scale on one machine, measured.
+
+Three refreshes, each a real `clustermon refresh` subprocess whose process tree is sampled
+for memory: the full refresh of one quarter of packages from 240 NUTS 2 regions, the
+incremental refresh when every region sends the next quarter, and one region's
+re-submission. Wall time per stage comes from Dagster's own step records. The same
+indicator computation is then run as plain DuckDB SQL over the same files — dbt's compiled
+SQL, executed directly — so the ratio shows what the framework layers cost over the engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import psutil
+
+from clustermon.contract import TABLES, quarter_end
+from clustermon.demo import NUTS_SEED, DemoRegion, write_demo
+from clustermon.ingest import create_raw_tables, load_programme
+from clustermon.settings import DBT_PROJECT_DIR, Paths
+
+# The EU's 27 member states, as NUTS writes them (EL for Greece).
+EU_COUNTRIES = frozenset(
+    "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()  # noqa: SIM905
+)
+EU_REGIONS = 240
+FULL_QUARTER, NEXT_QUARTER = "2025Q3", "2025Q4"
+# Demo sizes times 1.25 per cluster count and members per cluster: about 3,000 clusters and
+# 300,000 memberships over 240 regions.
+EU_SCALE = 1.25
+STAGES = {
+    "raw_tables": "ingest",
+    "indicator_models": "dbt",
+    "published_warehouse": "publish",
+    "dashboard_site": "site",
+}
+SAMPLE_SECONDS = 0.2
+
+
+def eu_regions(count: int = EU_REGIONS) -> tuple[DemoRegion, ...]:
+    """The first `count` NUTS 2 regions of the EU, in code order (extra-regio ZZ left out)."""
+    nuts = pd.read_csv(NUTS_SEED, sep=";", dtype=str, keep_default_na=False)
+    level2 = nuts[
+        (nuts["NUTS_ID"].str.len() == 4)
+        & nuts["NUTS_ID"].str[:2].isin(EU_COUNTRIES)
+        & ~nuts["NUTS_ID"].str.endswith("Z")
+    ].sort_values("NUTS_ID")
+    return tuple(
+        DemoRegion(code, name, "EU observatory", date(2021, 1, 1))
+        for code, name in level2.head(count).itertuples(index=False)
+    )
+
+
+def write_eu_packages(paths: Paths, quarters: tuple[str, ...], regions: int) -> None:
+    def report(done: int, total: int, code: str) -> None:
+        if done % 20 == 0 or done == total:
+            print(f"  generated {done}/{total} regions (last {code})", flush=True)
+
+    write_demo(
+        paths.inbox,
+        paths.programme,
+        regions=eu_regions(regions),
+        quarters=quarters,
+        scale=EU_SCALE,
+        progress=report,
+    )
+
+
+@dataclass
+class Measurement:
+    name: str
+    wall_seconds: float
+    peak_rss_mb: float
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    rows_ingested: int = 0
+    rows_per_second_ingested: float = 0.0
+    succeeded: bool = False
+
+
+def _tree_rss(process: psutil.Process) -> int:
+    """Resident memory of a process and all its children (dbt runs as a subprocess)."""
+    total = 0
+    for member in (process, *process.children(recursive=True)):
+        try:
+            total += member.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def _stage_seconds(paths: Paths) -> dict[str, float]:
+    """Step durations of the latest run, from the Dagster instance under the home."""
+    from dagster import DagsterInstance
+
+    os.environ["DAGSTER_HOME"] = str(paths.dagster_home)
+    with DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        stages: dict[str, float] = {}
+        for step in instance.get_run_step_stats(run.run_id):
+            if step.start_time is None or step.end_time is None:
+                continue
+            stage = STAGES.get(step.step_key, "checks")
+            stages[stage] = stages.get(stage, 0.0) + step.end_time - step.start_time
+        return {stage: round(seconds, 2) for stage, seconds in sorted(stages.items())}
+
+
+def _rows_ingested(paths: Paths) -> int:
+    """Rows loaded by the latest refresh: those of packages received in its run."""
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        (rows,) = con.execute(
+            "SELECT coalesce(sum(rows_read), 0) FROM raw.received_files "
+            "WHERE received_at = (SELECT max(received_at) FROM raw.received_files)"
+        ).fetchone()
+        return int(rows)
+
+
+def measured_refresh(name: str, paths: Paths) -> Measurement:
+    """Run `clustermon refresh` as a subprocess, sampling the RSS of its whole process tree."""
+    command = [
+        sys.executable, "-m", "clustermon.cli", "refresh",
+        "--home", str(paths.home), "--inbox", str(paths.inbox),
+        "--programme", str(paths.programme),
+    ]  # fmt: skip
+    log = paths.home / f"bench-{name}.log"
+    paths.home.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with log.open("w") as output:
+        child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        process, peak = psutil.Process(child.pid), 0
+        while child.poll() is None:
+            try:
+                peak = max(peak, _tree_rss(process))
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(SAMPLE_SECONDS)
+    wall = time.perf_counter() - started
+    result = Measurement(
+        name, round(wall, 2), round(peak / 2**20, 1), succeeded=child.returncode == 0
+    )
+    if result.succeeded:
+        result.stage_seconds = _stage_seconds(paths)
+        result.rows_ingested = _rows_ingested(paths)
+        ingest = result.stage_seconds.get("ingest") or wall
+        result.rows_per_second_ingested = round(result.rows_ingested / ingest)
+    print(f"  {name}: {result.wall_seconds} s, peak RSS {result.peak_rss_mb} MB, "
+          f"stages {result.stage_seconds} (log: {log})", flush=True)  # fmt: skip
+    return result
+
+
+def _load_raw_plainly(con: duckdb.DuckDBPyConnection, paths: Paths, quarter: str) -> None:
+    """The raw layer as plain DuckDB reads it: every region's package of one quarter."""
+    create_raw_tables(con)
+    region = r"regexp_extract(filename, '/([A-Z0-9]+)/[0-9]{4}Q[1-4]/[a-z_]+[.]csv$', 1)"
+    for table in TABLES:
+        files = paths.inbox / "*" / quarter / f"{table.name}.csv"
+        con.execute(
+            f"""
+            INSERT INTO raw.{table.name} BY NAME
+            SELECT {region} || '-{quarter}' AS package_id, {region} AS region_code,
+                   '{quarter}' AS quarter, filename AS source_file,
+                   {", ".join(table.column_names)}
+            FROM read_csv('{files}', all_varchar = true, filename = true, union_by_name = true)
+            """
+        )
+    con.execute(
+        f"""
+        INSERT INTO raw.received_packages BY NAME
+        SELECT DISTINCT package_id, region_code, quarter, 'accepted' AS status,
+            DATE '{quarter_end(quarter).isoformat()}' AS reference_date
+        FROM raw.clusters
+        """
+    )
+    load_programme(con, paths.programme)
+    seeds = DBT_PROJECT_DIR / "seeds"
+    con.execute("CREATE SCHEMA reference")
+    for seed in ("indicator_cells", "indicator_definitions"):
+        con.execute(f"CREATE TABLE reference.{seed} AS FROM read_csv('{seeds / seed}.csv')")
+
+
+def plain_duckdb_seconds(paths: Paths, quarter: str, workdir: Path) -> float:
+    """Load one quarter's files and compute indicator_values with dbt's compiled SQL alone."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    database = workdir / "warehouse.duckdb"  # the name dbt's compiled SQL refers to
+    database.unlink(missing_ok=True)
+    target = workdir / "dbt-target"
+    environment = {**os.environ, "CLUSTERMON_HOME": str(workdir)}
+    subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "compile", "--quiet", "--profiles-dir",
+         str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
+         "--select", "+indicator_values"],
+        check=True, env=environment,
+    )  # fmt: skip
+    manifest = json.loads((target / "manifest.json").read_text())
+    started = time.perf_counter()
+    with duckdb.connect(str(database)) as con:
+        _load_raw_plainly(con, paths, quarter)
+        for node in _models_in_build_order(manifest, "model.clustermon.indicator_values"):
+            relation = f"{node['schema']}.{node['name']}"
+            kind = "VIEW" if node["config"]["materialized"] == "view" else "TABLE"
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {node['schema']}")
+            con.execute(f"CREATE {kind} {relation} AS {node['compiled_code']}")
+    return round(time.perf_counter() - started, 2)
+
+
+def _models_in_build_order(manifest: dict, final: str) -> list[dict]:
+    """The models `final` depends on, and itself, each after its parents."""
+    ordered: list[str] = []
+
+    def visit(unique_id: str) -> None:
+        if unique_id in ordered or not unique_id.startswith("model."):
+            return
+        for parent in manifest["nodes"][unique_id]["depends_on"]["nodes"]:
+            visit(parent)
+        ordered.append(unique_id)
+
+    visit(final)
+    return [manifest["nodes"][unique_id] for unique_id in ordered]
+
+
+def _size_mb(path: Path) -> float:
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return round(sum(p.stat().st_size for p in files) / 2**20, 1)
+
+
+def _touch_one_region(paths: Paths, quarter: str) -> str:
+    """A corrected package from the first region: one event's participants changed."""
+    region = sorted(p.name for p in paths.inbox.iterdir())[0]
+    events = paths.inbox / region / quarter / "events.csv"
+    frame = pd.read_csv(events, dtype=str, keep_default_na=False)
+    frame.loc[0, "participants"] = str(int(frame.loc[0, "participants"]) + 1)
+    frame.to_csv(events, index=False, lineterminator="\n")
+    return region
+
+
+def run(root: Path, regions: int) -> dict:
+    paths = Paths(root / "home", root / "inbox", root / "programme")
+    print(
+        f"Generating {FULL_QUARTER} packages for {regions} regions into {paths.inbox}", flush=True
+    )
+    started = time.perf_counter()
+    write_eu_packages(paths, (FULL_QUARTER,), regions)
+    generation = round(time.perf_counter() - started, 1)
+    results: dict = {"regions": regions, "generation_seconds": generation}
+    results["full"] = asdict(measured_refresh("full", paths))
+    results["plain_duckdb_seconds"] = plain_duckdb_seconds(paths, FULL_QUARTER, root / "plain")
+    results["framework_over_engine"] = round(
+        results["full"]["wall_seconds"] / results["plain_duckdb_seconds"], 2
+    )
+    print(f"Generating {NEXT_QUARTER} packages", flush=True)
+    write_eu_packages(paths, (FULL_QUARTER, NEXT_QUARTER), regions)
+    results["incremental"] = asdict(measured_refresh("incremental", paths))
+    region = _touch_one_region(paths, NEXT_QUARTER)
+    results["resubmission"] = {"region": region, **asdict(measured_refresh("resubmission", paths))}
+    results["sizes_mb"] = {
+        "inbox": _size_mb(paths.inbox),
+        "warehouse": _size_mb(paths.warehouse),
+        "published_warehouse": _size_mb(paths.published_warehouse),
+        "site": _size_mb(paths.site),
+    }
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="clustermon-bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", default="bench-results/run", help="working folder (wiped)")
+    parser.add_argument("--regions", type=int, default=EU_REGIONS)
+    parser.add_argument("--output", default="bench-results/bench.json")
+    args = parser.parse_args(argv)
+    root = Path(args.root).resolve()
+    shutil.rmtree(root, ignore_errors=True)
+    results = run(root, args.regions)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+    return 0 if all(results[k]["succeeded"] for k in ("full", "incremental", "resubmission")) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
