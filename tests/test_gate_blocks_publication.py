@@ -52,6 +52,7 @@ TAMPERING = {
     "INSERT INTO indicator_values VALUES "
     "('AT12', '2025Q1', 'RCR03', 'total', 9, NULL, 'enterprises', false)",
     ("indicator_consistency", 4): "DELETE FROM indicator_values WHERE quarter = '2024Q4'",
+    ("indicator_consistency", 5): "DELETE FROM indicator_values WHERE indicator_code = 'RES06'",
     # organisations: 17 rows in 2024Q4, 8 (fewer than half) in 2025Q1.
     ("package_volumes", 0): "UPDATE raw.received_files SET rows_loaded = 8 "
     "WHERE table_name = 'organisations' AND quarter = '2025Q1'",

@@ -167,12 +167,12 @@ def test_suppressed_cells_are_not_compared(tmp_path: Path) -> None:
     assert result.passed, [o.description for o in result.blocking_failures]
 
 
-def test_missing_catalogue_code_warns(tmp_path: Path) -> None:
+def test_missing_catalogue_code_blocks(tmp_path: Path) -> None:
     changes = "DELETE FROM indicator_values WHERE indicator_code = 'RCR03' AND quarter = '2025Q2'"
     result = run_suite(indicator_warehouse(tmp_path, changes), CONSISTENCY)
 
-    assert result.passed
-    assert _failures(result, "warning") == [5]
+    assert not result.passed
+    assert _failures(result, "error") == [5]
     # IMP01 is in the catalogue but published in its own table: never reported missing.
     assert result.outcomes[5].failing_sample == [
         {"region_code": "AT12", "quarter": "2025Q2", "indicator_code": "RCR03"}

@@ -36,3 +36,7 @@ select
 from ({{ selected('stg_packages__firm_kpis') }}) as kpis
 join enterprises using (package_id, organisation_id)
 left join cohorts using (package_id, organisation_id)
+-- int_packages_selected also carries each region's previous package (for revisions): the
+-- estimates use the package in use only.
+semi join (select package_id from {{ ref('int_packages_selected') }} where in_use) as in_use
+    using (package_id)
