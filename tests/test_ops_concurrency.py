@@ -24,8 +24,13 @@ def test_every_step_that_opens_the_warehouse_claims_the_pool():
         "programme_tables": WAREHOUSE_POOL,
         "raw_tables": WAREHOUSE_POOL,
         "indicator_models": WAREHOUSE_POOL,
+        "impact_estimates": WAREHOUSE_POOL,
+        "packages__received_packages_package_completeness_suite": WAREHOUSE_POOL,
+        "packages__received_packages_package_volumes_suite": WAREHOUSE_POOL,
+        "indicator_values_indicator_consistency_suite": WAREHOUSE_POOL,
         "indicator_values_indicator_values_suite": WAREHOUSE_POOL,
         "published_warehouse": WAREHOUSE_POOL,
+        "dbt_docs": WAREHOUSE_POOL,  # dbt reads the working warehouse for its catalog
         "dashboard_site": None,  # reads the published copy only
     }
 

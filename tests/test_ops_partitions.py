@@ -147,8 +147,8 @@ def test_status_reads_the_instance_and_the_files(corrected, capsys):
         assert status.last_refresh.tags["dagster/partition"] == "AT13|2025Q1"
         assert status.publication.run_id == result.run_id
         assert (
-            status.publication.rows["indicator_values"] == 2 * 2 * 19
-        )  # regions x quarters x cells
+            status.publication.rows["indicator_values"] == 2 * 2 * 55
+        )  # regions x quarters x cells (dbt_project/seeds/indicator_cells.csv)
         assert status.failing_checks == []
         # On 2025-07-20 2025Q2 has ended and nobody sent it.
         later = collect_status(paths, instance, date(2025, 7, 20))

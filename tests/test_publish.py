@@ -58,7 +58,8 @@ def working_warehouse(path: Path, value: float, settings: dict | None = None) ->
         con.execute("CREATE SCHEMA intermediate")
         con.execute(
             "CREATE TABLE intermediate.int_packages_selected AS SELECT 'AT12' AS region_code, "
-            "'p2' AS package_id, '2025Q1' AS package_quarter, DATE '2025-03-31' AS reference_date"
+            "'p2' AS package_id, '2025Q1' AS package_quarter, DATE '2025-03-31' AS reference_date, "
+            "true AS in_use"
         )
         for package in ("p1", "p2"):  # p1 is an earlier package, not in use
             for table, sha256 in FILES.items():

@@ -7,13 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+from test_dashboards import tables
 from test_gate_blocks_publication import copy_home
 
 from clustermon.publish import current_id, load_publication
@@ -52,8 +52,11 @@ READER = textwrap.dedent(
 
 def _site_out01(paths: Paths) -> str:
     """AT12's OUT01 in its latest quarter, as the dashboard's headline table shows it."""
-    page = (paths.site / "index.html").read_text()
-    return re.search(r"AT12</th><td>2025Q1</td>\s*<td>([^<]*)</td>", page).group(1)
+    latest = tables((paths.site / "regions" / "AT12.html").read_text())[
+        "Latest value of each indicator and where it sits among all regions"
+    ]
+    [value] = [row[3] for row in latest if row[0] == "OUT01"]
+    return value
 
 
 def clustermon(paths: Paths, *arguments: str) -> subprocess.CompletedProcess:
@@ -104,9 +107,10 @@ def test_reader_keeps_answering_during_refresh_then_rollback(
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.splitlines()
     rows = [line.split() for line in lines[1:-1]]
-    # Newest first, * on the one in force; each used one package (AT12 2025Q1).
+    # Newest first, * on the one in force; each rests on two packages: AT12's 2025Q1 in use,
+    # and 2024Q4, against which the revisions are computed.
     assert [row[:2] for row in rows] == [["*", second], [first, rows[1][1]]]
-    assert [row[-4] for row in rows] == ["1", "1"]
+    assert [row[-4] for row in rows] == ["2", "2"]
     assert lines[-1] == f"* = in force at {paths.published_warehouse}"
 
     rolled = clustermon(paths, "rollback", first)

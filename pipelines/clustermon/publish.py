@@ -109,18 +109,19 @@ def code_version() -> str:
 
 
 def _packages_in_use(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Each region's package in use with its files and their SHA-256 checksums."""
+    """The packages computed, with their files and SHA-256 checksums: each region's package in
+    use (`in_use`) and the one before it, whose values the revisions compare against."""
     rows = con.execute(
         """
         SELECT p.region_code, p.package_quarter, p.package_id, cast(p.reference_date AS VARCHAR),
-               f.table_name, f.file_name, f.sha256, f.size_bytes, f.rows_loaded
+               p.in_use, f.table_name, f.file_name, f.sha256, f.size_bytes, f.rows_loaded
         FROM working.intermediate.int_packages_selected AS p
         JOIN working.raw.received_files AS f USING (package_id)
         ORDER BY p.region_code, f.table_name, f.file_name
         """
     ).fetchall()
     packages: dict[str, dict] = {}
-    for region, quarter, package_id, reference, table, file, sha256, size, loaded in rows:
+    for region, quarter, package_id, reference, in_use, table, file, sha256, size, loaded in rows:
         package = packages.setdefault(
             package_id,
             {
@@ -128,6 +129,7 @@ def _packages_in_use(con: duckdb.DuckDBPyConnection) -> list[dict]:
                 "quarter": quarter,
                 "package_id": package_id,
                 "reference_date": reference,
+                "in_use": in_use,
                 "files": [],
             },
         )
