@@ -26,9 +26,9 @@ import pandas as pd
 import psutil
 
 from clustermon.contract import TABLES, quarter_end
-from clustermon.demo import NUTS_SEED, DemoRegion, write_demo
+from clustermon.demo import DemoRegion, write_demo
 from clustermon.ingest import create_raw_tables, load_programme
-from clustermon.settings import DBT_PROJECT_DIR, Paths
+from clustermon.settings import DBT_PROJECT_DIR, NUTS_REFERENCE, Paths
 
 # The EU's 27 member states, as NUTS writes them (EL for Greece).
 EU_COUNTRIES = frozenset(
@@ -50,7 +50,7 @@ SAMPLE_SECONDS = 0.2
 
 def eu_regions(count: int = EU_REGIONS) -> tuple[DemoRegion, ...]:
     """The first `count` NUTS 2 regions of the EU, in code order (extra-regio ZZ left out)."""
-    nuts = pd.read_csv(NUTS_SEED, sep=";", dtype=str, keep_default_na=False)
+    nuts = pd.read_csv(NUTS_REFERENCE, sep=";", dtype=str, keep_default_na=False)
     level2 = nuts[
         (nuts["NUTS_ID"].str.len() == 4)
         & nuts["NUTS_ID"].str[:2].isin(EU_COUNTRIES)

@@ -31,8 +31,7 @@ from clustermon.contract import (
     normalise_quarter,
     quarter_end,
 )
-
-NUTS_SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "nuts2021.csv"
+from clustermon.settings import NUTS_REFERENCE
 
 
 @dataclass(frozen=True)
@@ -208,7 +207,9 @@ def write_demo(
 @cache
 def _nuts() -> np.ndarray:
     """The NUTS 2021 codes of the dbt seed: the pipeline's own list of valid codes."""
-    frame = pd.read_csv(NUTS_SEED, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = pd.read_csv(
+        NUTS_REFERENCE, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
     return frame["NUTS_ID"].str.strip().to_numpy(dtype=object)
 
 
