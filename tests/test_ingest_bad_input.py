@@ -24,6 +24,7 @@ from conftest import FIXTURES, query
 BASE = FIXTURES / "skeleton" / "inbox" / "AT12" / "2025Q1"
 PREFIX = "region AT12, quarter 2025Q1"
 DATE_TYPE = "date (YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY)"
+NUMBER_TYPE = "number (at most 12 digits before the decimal point)"
 KINDS = "enterprise, university, research_institution, public_authority, intermediary, other"
 
 Change = Callable[[Path], None]
@@ -181,7 +182,22 @@ CASES = [
                 "management_fte",
                 "type_decimal",
                 "two",
-                "management_fte two is not a number",
+                f"management_fte two is not a {NUMBER_TYPE}",
+            ),
+        ),
+    ),
+    Case(
+        # DECIMAL(18, 6) holds every accepted value: 12 digits before the point, a trillion euro.
+        "number above a trillion",
+        (cell("participations", 2, "grant_eur", "1000000000000"),),
+        (
+            q(
+                "participations",
+                2,
+                "grant_eur",
+                "type_decimal",
+                "1000000000000",
+                f"grant_eur 1000000000000 is not a {NUMBER_TYPE}",
             ),
         ),
     ),
@@ -195,7 +211,7 @@ CASES = [
                 "management_fte",
                 "type_decimal",
                 "0,5",
-                "management_fte 0,5 is not a number",
+                f"management_fte 0,5 is not a {NUMBER_TYPE}",
             ),
         ),
     ),
@@ -209,7 +225,7 @@ CASES = [
                 "management_fte",
                 "type_decimal",
                 "1 000",
-                "management_fte 1 000 is not a number",
+                f"management_fte 1 000 is not a {NUMBER_TYPE}",
             ),
         ),
     ),

@@ -12,21 +12,28 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tomllib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from clustermon.contract import PROGRAMME_TABLES, TABLES, Table
-from clustermon.ingest.checks import Context, check_table, create_quarantine, empty_file
+from clustermon.contract import PROGRAMME_TABLES, TABLES
+from clustermon.ingest.checks import (
+    QUARANTINE_COLUMNS,
+    BatchPackage,
+    TableFile,
+    check_table,
+    start_batch,
+)
 from clustermon.ingest.package import (
     IngestError,
     PackageCheck,
     PackageFolder,
-    check_package,
+    check_packages,
     discover_packages,
     package_id,
     prepare_reference_data,
@@ -35,6 +42,32 @@ from clustermon.ingest.package import (
 from clustermon.ingest.readers import FileFault
 
 QUARANTINE_TABLE = "quarantine"
+RECEIVED_PACKAGE_COLUMNS = (
+    "package_id",
+    "region_code",
+    "quarter",
+    "reference_date",
+    "received_at",
+    "status",
+    "message",
+    "package_key",
+)
+RECEIVED_FILE_COLUMNS = (
+    "package_id",
+    "region_code",
+    "quarter",
+    "table_name",
+    "file_name",
+    "sha256",
+    "size_bytes",
+    "received_at",
+    "archive_path",
+    "rows_read",
+    "rows_loaded",
+    "rows_quarantined",
+    "status",
+    "message",
+)
 
 
 @contextmanager
@@ -47,6 +80,18 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.rollback()
         raise
     con.commit()
+
+
+@contextmanager
+def uncompressed_writes(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Raw rows are written as they are: choosing a compression for every text column costs
+    DuckDB about five times the write itself, and raw is read only by dbt, in the working
+    warehouse (the published warehouse holds the marts, compressed)."""
+    con.execute("SET force_compression = 'uncompressed'")
+    try:
+        yield
+    finally:
+        con.execute("RESET force_compression")
 
 
 @dataclass(frozen=True)
@@ -122,141 +167,188 @@ def _archive_file(path: Path, folder: Path, checksum: str) -> Path:
     return stored
 
 
-def _delete_package(con: duckdb.DuckDBPyConnection, package_ids: list[str], *, files: bool) -> None:
+def _delete_packages(
+    con: duckdb.DuckDBPyConnection, package_ids: list[str], *, files: bool
+) -> None:
+    if not package_ids:
+        return
     tables = [*(t.name for t in TABLES), QUARANTINE_TABLE, "received_packages"]
     for table in [*tables, "received_files"] if files else tables:
         con.execute(f"DELETE FROM raw.{table} WHERE list_contains(?, package_id)", [package_ids])
 
 
-def _record(
-    con: duckdb.DuckDBPyConnection,
-    check: PackageCheck,
-    identifier: str,
-    checksums: dict[str, str],
-    archive: Path,
-    received_at: datetime,
-) -> None:
-    """Archive every file and write the receipt; rows too, when the package is accepted."""
-    package = check.package
-    lineage = [identifier, package.region_code, package.quarter]
-    for result in check.files:
-        checksum = checksums.get(result.file.name)
-        if checksum is None:
-            continue  # a link or a folder: never read, so never archived (validate reports it)
-        stored = _archive_file(
-            result.file, archive / package.region_code / package.quarter, checksum
-        )
-        counts = result.counts if check.accepted else None
-        con.execute(
-            "INSERT INTO raw.received_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                *lineage,
-                result.table_name,
-                result.file.name,
-                checksum,
-                result.file.stat().st_size,
-                received_at,
-                str(stored),
-                counts and counts.rows_read,
-                counts and counts.rows_loaded,
-                counts and counts.rows_quarantined,
-                result.status if check.accepted or result.status != "loaded" else "not_loaded",
-                result.message or (None if check.accepted else "the package was rejected"),
-            ],
-        )
-    if check.accepted:
-        for table in TABLES:
-            columns = ", ".join(table.column_names)
-            con.execute(
-                f"""
-                INSERT INTO raw.{table.name} BY NAME
-                SELECT ? AS package_id, ? AS region_code, ? AS quarter, ? AS source_file,
-                       source_row, {columns}, extra_columns
-                FROM text_{table.name} SEMI JOIN loaded_{table.name} USING (source_row)
-                """,
-                [*lineage, _file_of(check, table)],
+@dataclass(frozen=True)
+class _Receipt:
+    """A package of the batch as it will be recorded."""
+
+    check: PackageCheck
+    package_id: str
+    checksums: dict[str, str]
+    received_at: datetime
+
+
+def _record(con: duckdb.DuckDBPyConnection, receipts: list[_Receipt], archive: Path) -> None:
+    """Archive every file and write the receipts; rows too, of the accepted packages."""
+    files, packages = [], []
+    for receipt in receipts:
+        check, package = receipt.check, receipt.check.package
+        lineage = [receipt.package_id, package.region_code, package.quarter]
+        for result in check.files:
+            checksum = receipt.checksums.get(result.file.name)
+            if checksum is None:
+                continue  # a link or a folder: never read, so never archived (validate reports it)
+            stored = _archive_file(
+                result.file, archive / package.region_code / package.quarter, checksum
             )
-        con.execute(
-            f"INSERT INTO raw.{QUARANTINE_TABLE} SELECT ?, ?, ?, * FROM package_quarantine",
-            lineage,
+            counts = result.counts if check.accepted else None
+            status = result.status if check.accepted or result.status != "loaded" else "not_loaded"
+            files.append(
+                (
+                    *lineage,
+                    result.table_name,
+                    result.file.name,
+                    checksum,
+                    result.file.stat().st_size,
+                    receipt.received_at,
+                    str(stored),
+                    counts and counts.rows_read,
+                    counts and counts.rows_loaded,
+                    counts and counts.rows_quarantined,
+                    status,
+                    result.message or (None if check.accepted else "the package was rejected"),
+                )
+            )
+        packages.append(
+            (
+                *lineage,
+                package.reference_date,
+                receipt.received_at,
+                "accepted" if check.accepted else "rejected",
+                check.rejection,
+                check.key,
+            )
         )
+    _insert(con, "batch_receipts", RECEIVED_PACKAGE_COLUMNS, packages)
     con.execute(
-        "INSERT INTO raw.received_packages VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            *lineage,
-            package.reference_date,
-            received_at,
-            "accepted" if check.accepted else "rejected",
-            check.rejection,
-        ],
+        "INSERT INTO raw.received_packages BY NAME SELECT * EXCLUDE (package_key) "
+        "FROM batch_receipts"
+    )
+    _insert(con, "raw.received_files", RECEIVED_FILE_COLUMNS, files)
+    accepted = "JOIN batch_receipts AS r USING (package_key) WHERE r.status = 'accepted'"
+    for table in TABLES:
+        columns = ", ".join(f"t.{column}" for column in table.column_names)
+        con.execute(
+            f"""
+            INSERT INTO raw.{table.name} BY NAME
+            SELECT r.package_id, r.region_code, r.quarter, t.source_file, t.source_row,
+                   {columns}, t.extra_columns
+            FROM rows_{table.name} AS t {accepted}
+            AND t.row_id NOT IN (SELECT row_id FROM package_quarantine
+                                 WHERE table_name = '{table.name}')
+            """
+        )
+    quarantined = ", ".join(f"t.{column}" for column in QUARANTINE_COLUMNS)
+    con.execute(
+        f"INSERT INTO raw.{QUARANTINE_TABLE} BY NAME "
+        f"SELECT r.package_id, r.region_code, r.quarter, {quarantined} "
+        f"FROM package_quarantine AS t {accepted}"
     )
 
 
-def _file_of(check: PackageCheck, table: Table) -> str | None:
-    loaded = [
-        r.file.name for r in check.files if r.table_name == table.name and r.status == "loaded"
-    ]
-    return loaded[0] if loaded else None
+def _insert(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: list[tuple]
+) -> None:
+    """Rows into a table (a new temp table when `table` has no schema), in one statement."""
+    if not rows:
+        return
+    values = pa.table(dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)))
+    con.register("rows_arrow", values)
+    try:
+        if "." in table:
+            con.execute(f"INSERT INTO {table} BY NAME FROM rows_arrow")
+        else:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS FROM rows_arrow")
+    finally:
+        con.unregister("rows_arrow")
 
 
-def load_package(
+def load_batch(
     con: duckdb.DuckDBPyConnection,
-    package: PackageFolder,
+    packages: Sequence[tuple[PackageFolder, str | None]],
     archive: Path,
     received_at: datetime,
-    rejection: str | None = None,
-) -> LoadedPackage:
-    """Check, archive and load a package; an accepted one replaces its region's quarter."""
-    checksums = {
-        p.name: sha256_of(p) for p in package.files() if p.is_file() and not p.is_symlink()
-    }
-    identifier = package_id(package, checksums)
-    recorded = con.execute(
-        "SELECT status, received_at FROM raw.received_packages WHERE package_id = ?",
-        [identifier],
-    ).fetchone()
-    if recorded and recorded[0] == "accepted":
-        return _summary(con, identifier, package, skipped=True)
-    if recorded:  # rejected before: checked again (the programme may have changed), same receipt
-        received_at = recorded[1]
-    with transaction(con):
-        check = check_package(con, package, rejection)
-        _delete_package(con, [identifier], files=True)
-        if check.accepted:
-            replaced = con.execute(
-                """
-                SELECT list(package_id) FROM raw.received_packages
-                WHERE region_code = ? AND quarter = ? AND status = 'accepted'
-                """,
-                [package.region_code, package.quarter],
-            ).fetchone()[0]
-            _delete_package(con, replaced or [], files=False)
-        _record(con, check, identifier, checksums, archive, received_at)
-    return _summary(con, identifier, package, skipped=False)
-
-
-def _summary(
-    con: duckdb.DuckDBPyConnection, identifier: str, package: PackageFolder, *, skipped: bool
-) -> LoadedPackage:
-    status, message, loaded, quarantined = con.execute(
-        """
-        SELECT p.status, p.message, coalesce(sum(f.rows_loaded), 0),
-               coalesce(sum(f.rows_quarantined), 0)
-        FROM raw.received_packages AS p LEFT JOIN raw.received_files AS f USING (package_id)
-        WHERE p.package_id = ? GROUP BY ALL
-        """,
-        [identifier],
-    ).fetchone()
-    return LoadedPackage(
-        identifier,
-        package.region_code,
-        package.quarter,
-        status,
-        message,
-        loaded,
-        quarantined,
-        skipped,
+) -> list[LoadedPackage]:
+    """Check, archive and load packages, all in one transaction; an accepted package replaces
+    its region's quarter. A package whose files were loaded before is not checked again."""
+    receipts: list[_Receipt] = []
+    recorded = dict(
+        con.execute(
+            "SELECT package_id, (status, received_at) FROM raw.received_packages"
+        ).fetchall()
     )
+    identifiers, to_check, skipped = [], [], set()
+    for package, rejection in packages:
+        checksums = {
+            p.name: sha256_of(p) for p in package.files() if p.is_file() and not p.is_symlink()
+        }
+        identifier = package_id(package, checksums)
+        identifiers.append(identifier)
+        status, first_received = recorded.get(identifier, (None, received_at))
+        if status == "accepted":
+            skipped.add(identifier)
+            continue
+        # A package rejected before is checked again (the programme may have changed); it keeps
+        # its first receipt time.
+        to_check.append((package, rejection, identifier, checksums, first_received))
+    if to_check:
+        with uncompressed_writes(con), transaction(con):
+            checks = check_packages(
+                con, [(package, rejection) for package, rejection, *_ in to_check]
+            )
+            receipts = [
+                _Receipt(check, identifier, checksums, first_received)
+                for check, (_, _, identifier, checksums, first_received) in zip(
+                    checks, to_check, strict=True
+                )
+            ]
+            _delete_packages(con, [r.package_id for r in receipts], files=True)
+            arriving = {
+                (r.check.package.region_code, r.check.package.quarter)
+                for r in receipts
+                if r.check.accepted
+            }
+            replaced = [
+                identifier
+                for identifier, region_code, quarter in con.execute(
+                    "SELECT package_id, region_code, quarter FROM raw.received_packages "
+                    "WHERE status = 'accepted'"
+                ).fetchall()
+                if (region_code, quarter) in arriving
+            ]
+            _delete_packages(con, replaced, files=False)
+            _record(con, receipts, archive)
+    outcomes = {
+        identifier: (status, message, int(loaded), int(quarantined))
+        for identifier, status, message, loaded, quarantined in con.execute(
+            """
+            SELECT p.package_id, p.status, p.message, coalesce(sum(f.rows_loaded), 0),
+                   coalesce(sum(f.rows_quarantined), 0)
+            FROM raw.received_packages AS p LEFT JOIN raw.received_files AS f USING (package_id)
+            WHERE list_contains(?, p.package_id) GROUP BY ALL
+            """,
+            [identifiers],
+        ).fetchall()
+    }
+    return [
+        LoadedPackage(
+            identifier,
+            package.region_code,
+            package.quarter,
+            *outcomes[identifier],
+            skipped=identifier in skipped,
+        )
+        for identifier, (package, _) in zip(identifiers, packages, strict=True)
+    ]
 
 
 def check_programme(con: duckdb.DuckDBPyConnection, programme: Path) -> dict[str, str]:
@@ -265,21 +357,20 @@ def check_programme(con: duckdb.DuckDBPyConnection, programme: Path) -> dict[str
     Leaves `loaded_regions` and `loaded_targets`; returns the settings of settings.toml.
     """
     prepare_reference_data(con)
-    create_quarantine(con)
+    # The programme is a batch of one package without a region or a reference date.
+    start_batch(con, [BatchPackage(0, "", date.max)])
     faults = []
     for table in PROGRAMME_TABLES:
         path = programme / f"{table.name}.csv"
-        read = None
+        files = []
         if path.exists():
             try:
-                read = read_contract_file(path, table)
+                files.append(TableFile(0, path.name, read_contract_file(path, table)))
             except FileFault as fault:
                 faults.append(f"programme file {path.name}: {fault}")
         elif table.required:
             faults.append(f"programme folder {programme}: {path.name} is missing")
-        check_table(
-            con, Context("", datetime.max.date()), table, read or empty_file(table), path.name
-        )
+        check_table(con, table, files)
     faults += [
         f"programme file {file}, row {row}, column {column}: {message}"
         for file, row, column, message in con.execute(
@@ -312,7 +403,7 @@ def load_programme(con: duckdb.DuckDBPyConnection, programme: Path) -> set[str]:
             columns = ", ".join(table.column_names)
             con.execute(
                 f"CREATE OR REPLACE TABLE raw.{table.name} AS SELECT {columns} "
-                f"FROM text_{table.name} SEMI JOIN loaded_{table.name} USING (source_row)"
+                f"FROM text_{table.name} SEMI JOIN loaded_{table.name} USING (row_id)"
             )
         con.execute("CREATE OR REPLACE TABLE raw.settings (key VARCHAR, value VARCHAR)")
         for key, value in settings.items():
@@ -331,10 +422,9 @@ def load_packages(
     The inbox-wide rules hold either way: two folders for one quarter reject both, and a region
     the loaded programme does not list is rejected. Other packages' raw rows stay untouched.
     """
-    received_at = datetime.now(UTC)
     packages, problems = discover_packages(inbox)
     listed = {code for (code,) in con.execute("SELECT region_code FROM raw.regions").fetchall()}
-    loaded = []
+    batch = []
     for package, rejection in packages:
         if only is not None and (package.region_code, package.quarter) not in only:
             continue
@@ -343,8 +433,8 @@ def load_packages(
                 f"{package.prefix()}: region {package.region_code} is not listed in the "
                 "programme's regions.csv; the package is rejected"
             )
-        loaded.append(load_package(con, package, archive, received_at, rejection))
-    return Ingested(loaded, problems)
+        batch.append((package, rejection))
+    return Ingested(load_batch(con, batch, archive, datetime.now(UTC)), problems)
 
 
 def ingest(warehouse: Path, inbox: Path, programme: Path, archive: Path) -> Ingested:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,11 +27,12 @@ from clustermon.contract import (
     quarter_end,
 )
 from clustermon.ingest.checks import (
-    Context,
+    QUARANTINE_COLUMNS,
+    BatchPackage,
     TableCounts,
+    TableFile,
     check_table,
-    create_quarantine,
-    empty_file,
+    start_batch,
 )
 from clustermon.ingest.readers import FORMATS, FileFault, ReadFile, read_table_file
 from clustermon.settings import NUTS_REFERENCE
@@ -84,6 +86,7 @@ class FileResult:
 @dataclass
 class PackageCheck:
     package: PackageFolder
+    key: int  # the package's key in its batch (package_key of the temp tables)
     files: list[FileResult] = field(default_factory=list)
     rejection: str | None = None  # why the whole package is rejected
 
@@ -157,55 +160,73 @@ def read_contract_file(path: Path, table: Table) -> ReadFile:
     return read
 
 
+def check_packages(
+    con: duckdb.DuckDBPyConnection, packages: Sequence[tuple[PackageFolder, str | None]]
+) -> list[PackageCheck]:
+    """Run every rule on a batch of packages at once; a package's `key` is its position.
+
+    Rows that pass stay in `loaded_<table>` temp tables and faults in `package_quarantine`,
+    both with the package's key. A rejection given with a package is a reason found outside
+    its folder (unlisted region, a second folder for the quarter); its rows are checked all
+    the same, so the sender learns everything at once.
+    """
+    prepare_reference_data(con)
+    checks = [PackageCheck(package, key) for key, (package, _) in enumerate(packages)]
+    start_batch(
+        con, [BatchPackage(c.key, c.package.region_code, c.package.reference_date) for c in checks]
+    )
+    files = [_table_files(check) for check in checks]
+    for table in TABLES:
+        sent = []
+        for check, tables in zip(checks, files, strict=True):
+            path = tables.get(table.name)
+            if path is None:
+                continue
+            try:
+                sent.append(TableFile(check.key, path.name, read_contract_file(path, table)))
+            except FileFault as fault:
+                message = f"{check.package.prefix(path.name)}: {fault}"
+                check.files.append(FileResult(path, table.name, "rejected", message))
+                del tables[table.name]
+        counts = check_table(con, table, sent)
+        for check, tables in zip(checks, files, strict=True):
+            if table.name in tables:
+                loaded = FileResult(
+                    tables[table.name], table.name, "loaded", None, counts[check.key]
+                )
+                check.files.append(loaded)
+    nuts = {code for (code,) in con.execute("SELECT code FROM nuts_codes").fetchall()}
+    for check, (package, rejection) in zip(checks, packages, strict=True):
+        check.files.sort(key=lambda result: result.file.name)
+        reasons = [rejection] if rejection else []
+        if package.region_code not in nuts:
+            reasons.append(
+                f"{package.prefix()}: region code {package.region_code} is not a NUTS 2021 code"
+            )
+        usable = {r.table_name for r in check.files if r.status == "loaded"}
+        for table in TABLES:
+            if table.required and table.name not in usable:
+                rejected = [r for r in check.files if r.table_name == table.name]
+                why = "was rejected" if rejected else "is missing"
+                reasons.append(f"{package.prefix()}: required table {table.name} {why}")
+        check.rejection = "; ".join(reasons) or None
+    return checks
+
+
 def check_package(
     con: duckdb.DuckDBPyConnection, package: PackageFolder, rejection: str | None = None
 ) -> PackageCheck:
-    """Run every rule on the package; loaded rows stay in `loaded_<table>` temp tables.
-
-    `rejection` is a reason found outside the folder (unlisted region, a second folder for the
-    quarter); the rows are checked all the same, so the sender learns everything at once.
-    """
-    check = PackageCheck(package)
-    prepare_reference_data(con)
-    create_quarantine(con)
-    context = Context(package.region_code, package.reference_date)
-    files = _table_files(check)
-    for table in TABLES:
-        path = files.get(table.name)
-        read = empty_file(table)
-        if path is not None:
-            try:
-                read = read_contract_file(path, table)
-            except FileFault as fault:
-                message = f"{package.prefix(path.name)}: {fault}"
-                check.files.append(FileResult(path, table.name, "rejected", message))
-                read, path = empty_file(table), None
-        counts = check_table(con, context, table, read, path.name if path else "")
-        if path is not None:
-            check.files.append(FileResult(path, table.name, "loaded", None, counts))
-    check.files.sort(key=lambda result: result.file.name)
-    in_nuts = con.execute(
-        "SELECT count(*) FROM nuts_codes WHERE code = ?", [package.region_code]
-    ).fetchone()[0]
-    reasons = [rejection] if rejection else []
-    if not in_nuts:
-        reasons.append(
-            f"{package.prefix()}: region code {package.region_code} is not a NUTS 2021 code"
-        )
-    usable = {r.table_name for r in check.files if r.status == "loaded"}
-    for table in TABLES:
-        if table.required and table.name not in usable:
-            rejected = [r for r in check.files if r.table_name == table.name]
-            why = "was rejected" if rejected else "is missing"
-            reasons.append(f"{package.prefix()}: required table {table.name} {why}")
-    check.rejection = "; ".join(reasons) or None
-    return check
+    """One package checked as a batch of its own (`clustermon validate`)."""
+    return check_packages(con, [(package, rejection)])[0]
 
 
-def quarantine_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """The package's quarantine, in file and row order."""
+def quarantine_rows(con: duckdb.DuckDBPyConnection, package_key: int = 0) -> list[tuple]:
+    """A package's quarantine, in file and row order."""
+    columns = ", ".join(QUARANTINE_COLUMNS)
     return con.execute(
-        "SELECT * FROM package_quarantine ORDER BY source_file, source_row, column_name, rule"
+        f"SELECT {columns} FROM package_quarantine WHERE package_key = ? "
+        "ORDER BY source_file, source_row, column_name, rule",
+        [package_key],
     ).fetchall()
 
 
