@@ -53,6 +53,9 @@ CONTEXT_COLUMNS = {
     "$region_code": "ctx_region_code",
 }
 ROW_ID = "(package_key::BIGINT << 32) + source_row"  # unique in the batch: one file per package
+REFERRED_TO = {
+    rule.target for rules in (*REFERENCES.values(), *TARGET_RULES.values()) for rule in rules
+}
 
 
 @dataclass(frozen=True)
@@ -183,20 +186,23 @@ def check_table(
                      RENAME ({", ".join(f"{c}__raw AS {c}" for c in _text_columns(table))})
             FROM (SELECT package_key, source_file, source_row, decimal_comma, {received},
                          extra_columns FROM incoming)
-            JOIN batch_packages USING (package_key)
             """
         )
     finally:
         con.unregister("incoming")
+    # Views over the stored rows: the package's context joined in, text columns under their
+    # received name too, typed values cast where a rule reads them.
     same = ", ".join(f"{c} AS {c}__raw" for c in _text_columns(table))
-    con.execute(f"CREATE OR REPLACE TEMP VIEW text_{name} AS SELECT *, {same} FROM rows_{name}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW text_{name} AS "
+        f"SELECT *, {same} FROM rows_{name} JOIN batch_packages USING (package_key)"
+    )
     typed = ", ".join(f"CAST({c.name} AS {SQL_TYPES[c.type]}) AS {c.name}" for c in table.columns)
     context = ", ".join(CONTEXT_COLUMNS.values())
-    # A view: the rules read typed values once each, and only loaded rows are kept typed.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW typed_{name} AS
-        SELECT row_id, package_key, source_row, {typed}, {context} FROM rows_{name}
+        SELECT row_id, package_key, source_row, {typed}, {context} FROM text_{name}
         """
     )
     insert = "INSERT INTO package_quarantine "
@@ -223,16 +229,21 @@ def check_table(
     faults = [*_column_faults(table), *_rule_faults(name), *_reference_faults(name)]
     con.execute(insert + " UNION ALL ".join(origin + fault for fault in faults))
     quarantined = f"SELECT row_id FROM package_quarantine WHERE table_name = {literal(name)}"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE loaded_{name} AS "
-        f"SELECT * FROM typed_{name} WHERE row_id NOT IN ({quarantined})"
-    )
     # Conflicts are judged among the rows that passed everything else, each kind on its own.
     conflicts = _conflict_faults(name)
     if conflicts:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW candidates AS FROM loaded_{name}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE faulty AS {quarantined}")
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW candidates AS "
+            f"SELECT * FROM typed_{name} WHERE row_id NOT IN (SELECT row_id FROM faulty)"
+        )
         con.execute(insert + " UNION ALL ".join(origin + fault for fault in conflicts))
-        con.execute(f"DELETE FROM loaded_{name} WHERE row_id IN ({quarantined})")
+    # Loaded rows are kept typed only where other tables refer to them; elsewhere a view.
+    kind = "TABLE" if name in REFERRED_TO else "VIEW"
+    con.execute(
+        f"CREATE OR REPLACE TEMP {kind} loaded_{name} AS "
+        f"SELECT * FROM typed_{name} WHERE row_id NOT IN ({quarantined})"
+    )
     return _counts(con, name, files)
 
 
@@ -356,11 +367,12 @@ def _conflict_faults(name: str) -> list[str]:
             t.source_file, t.source_row, {literal(", ".join(key))}, 'duplicate_key',
             concat_ws(', ', {", ".join(f"t.{k}::VARCHAR" for k in key)}),
             'the key (' || {shown} || ') is in rows ' || d.rows
-            FROM (SELECT c.row_id, d.rows FROM candidates AS c
-                  JOIN (SELECT package_key, {columns},
-                               string_agg(source_row::VARCHAR, ', ' ORDER BY source_row) AS rows
-                        FROM candidates GROUP BY ALL HAVING count(*) > 1) AS d
-                  USING (package_key, {columns})) AS d
+            FROM (SELECT row_id, string_agg(source_row::VARCHAR, ', ' ORDER BY source_row)
+                             OVER (PARTITION BY package_key, {columns}) AS rows
+                  FROM candidates
+                  WHERE (package_key, {columns}) IN (
+                      SELECT (package_key, {columns}) FROM candidates
+                      GROUP BY ALL HAVING count(*) > 1)) AS d
             JOIN text_{name} AS t USING (row_id)
             """
         )

@@ -42,6 +42,7 @@ from clustermon.ingest.package import (
 from clustermon.ingest.readers import FileFault
 
 QUARANTINE_TABLE = "quarantine"
+BATCH_MEMORY_LIMIT = "2GB"
 RECEIVED_PACKAGE_COLUMNS = (
     "package_id",
     "region_code",
@@ -83,15 +84,21 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 @contextmanager
-def uncompressed_writes(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Raw rows are written as they are: choosing a compression for every text column costs
+def bulk_load(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB settings for checking and loading a batch of packages.
+
+    Raw rows are written uncompressed: choosing a compression for every text column costs
     DuckDB about five times the write itself, and raw is read only by dbt, in the working
-    warehouse (the published warehouse holds the marts, compressed)."""
+    warehouse (the published warehouse holds the marts, compressed). The batch's temporary
+    tables spill to disk beyond BATCH_MEMORY_LIMIT, so memory stays bounded at any scale.
+    """
     con.execute("SET force_compression = 'uncompressed'")
+    con.execute(f"SET memory_limit = '{BATCH_MEMORY_LIMIT}'")
     try:
         yield
     finally:
         con.execute("RESET force_compression")
+        con.execute("RESET memory_limit")
 
 
 @dataclass(frozen=True)
@@ -301,7 +308,7 @@ def load_batch(
         # its first receipt time.
         to_check.append((package, rejection, identifier, checksums, first_received))
     if to_check:
-        with uncompressed_writes(con), transaction(con):
+        with bulk_load(con), transaction(con):
             checks = check_packages(
                 con, [(package, rejection) for package, rejection, *_ in to_check]
             )
