@@ -3,11 +3,13 @@
 Every statement covers the whole batch, so checking 240 packages costs the same few scans as
 checking one, not 240 times the statements. Rows carry the `package_key` of their package (its
 context — region and reference date — is in the `batch_packages` table) and a batch-unique
-`row_id`. For table T it leaves temporary tables on the connection: `text_T` (every row read,
-values as canonical text and as received), `loaded_T` (the rows that passed every rule, typed),
-and appends one row per broken rule to `package_quarantine`. Tables are checked in the
-contract's order, so references see the loaded rows of the tables they point to, in the same
-package, and a row naming a quarantined row is quarantined in turn.
+`row_id`. For table T it leaves on the connection: `rows_T` (every row read, values as
+canonical text, and as received where that differs), the views `text_T` (rows with their
+package's context) and `typed_T` (values typed), `loaded_T` (the rows that passed every rule;
+a table where other tables refer to it, else a view), and one row per broken rule in
+`package_quarantine`. Tables are checked in the contract's order, so references see the loaded
+rows of the tables they point to, in the same package, and a row naming a quarantined row is
+quarantined in turn.
 """
 
 from __future__ import annotations
@@ -208,22 +210,14 @@ def check_table(
     insert = "INSERT INTO package_quarantine "
     origin = f"SELECT t.package_key, t.row_id, {literal(name)}, "
     malformed = [
-        (
-            file.package_key,
-            file.package_key,
-            m.source_row,
-            file.file_name,
-            m.source_row,
-            m.text,
-            m.problem,
-        )
+        (file.package_key, m.source_row, file.file_name, m.text, m.problem)
         for file in files
         for m in file.read.malformed
     ]
     if malformed:
         con.executemany(
-            f"{insert} SELECT ?, (?::BIGINT << 32) + ?, {literal(name)}, ?, ?, NULL, "
-            "'malformed_row', ?, ?",
+            f"{insert} SELECT $1, ($1::BIGINT << 32) + $2, {literal(name)}, $3, $2, NULL, "
+            "'malformed_row', $4, $5",
             malformed,
         )
     faults = [*_column_faults(table), *_rule_faults(name), *_reference_faults(name)]
