@@ -4,12 +4,12 @@ Every statement covers the whole batch, so checking 240 packages costs the same 
 checking one, not 240 times the statements. Rows carry the `package_key` of their package (its
 context — region and reference date — is in the `batch_packages` table) and a batch-unique
 `row_id`. For table T it leaves on the connection: `rows_T` (every row read, values as
-canonical text, and as received where that differs), the views `text_T` (rows with their
-package's context) and `typed_T` (values typed), `loaded_T` (the rows that passed every rule;
-a table where other tables refer to it, else a view), and one row per broken rule in
-`package_quarantine`. Tables are checked in the contract's order, so references see the loaded
-rows of the tables they point to, in the same package, and a row naming a quarantined row is
-quarantined in turn.
+canonical text, and as received where that differs), the views `text_T` (the same, every
+column also under its received name) and `typed_T` (values typed), `loaded_T` (the rows that
+passed every rule; a table where other tables refer to it, else a view), and one row per broken
+rule in `package_quarantine`. Tables are checked in the contract's order, so references see the
+loaded rows of the tables they point to, in the same package, and a row naming a quarantined row
+is quarantined in turn.
 """
 
 from __future__ import annotations
@@ -192,20 +192,14 @@ def check_table(
         )
     finally:
         con.unregister("incoming")
-    # Views over the stored rows: the package's context joined in, text columns under their
-    # received name too, typed values cast where a rule reads them.
+    # Views over the stored rows: text columns under their received name too, and typed
+    # values, cast only where a rule reads them.
     same = ", ".join(f"{c} AS {c}__raw" for c in _text_columns(table))
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW text_{name} AS "
-        f"SELECT *, {same} FROM rows_{name} JOIN batch_packages USING (package_key)"
-    )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW text_{name} AS SELECT *, {same} FROM rows_{name}")
     typed = ", ".join(f"CAST({c.name} AS {SQL_TYPES[c.type]}) AS {c.name}" for c in table.columns)
-    context = ", ".join(CONTEXT_COLUMNS.values())
     con.execute(
-        f"""
-        CREATE OR REPLACE TEMP VIEW typed_{name} AS
-        SELECT row_id, package_key, source_row, {typed}, {context} FROM text_{name}
-        """
+        f"CREATE OR REPLACE TEMP VIEW typed_{name} AS "
+        f"SELECT row_id, package_key, source_row, {typed} FROM rows_{name}"
     )
     insert = "INSERT INTO package_quarantine "
     origin = f"SELECT t.package_key, t.row_id, {literal(name)}, "
@@ -281,8 +275,14 @@ def _fault(name: str, column: str, rule: str, message: str, where: str) -> str:
     rule: the rows of `text_<name>` (as `t`) that break it."""
     return (
         f"t.source_file, t.source_row, {literal(column)}, {literal(rule)}, t.{column}__raw, "
-        f"{message} FROM text_{name} AS t WHERE {where}"
+        f"{message} FROM {_with_context(f'text_{name} AS t', message, where)} WHERE {where}"
     )
+
+
+def _with_context(relation: str, *sql: str) -> str:
+    """The relation, joined to its rows' package context where the SQL uses it."""
+    uses_context = any(column in text for text in sql for column in CONTEXT_COLUMNS.values())
+    return f"{relation} JOIN batch_packages USING (package_key)" if uses_context else relation
 
 
 def _column_faults(table: Table) -> list[str]:
@@ -315,7 +315,8 @@ def _rule_faults(name: str) -> list[str]:
             rule.column,
             rule.rule,
             bind(rule.message),
-            f"row_id IN (SELECT row_id FROM typed_{name} WHERE {bind(rule.condition)})",
+            f"row_id IN (SELECT row_id FROM {_with_context(f'typed_{name}', bind(rule.condition))} "
+            f"WHERE {bind(rule.condition)})",
         )
         for rule in ROW_RULES.get(name, ())
     ]
