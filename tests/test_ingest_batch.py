@@ -8,7 +8,9 @@ import csv
 import shutil
 from pathlib import Path
 
-from clustermon.ingest import ingest
+import pytest
+
+from clustermon.ingest import checks, ingest
 from conftest import FIXTURES, query
 
 SKELETON = FIXTURES / "skeleton"
@@ -60,7 +62,13 @@ def _raw_rows(database: Path, region: str) -> dict[str, list[tuple]]:
     }
 
 
-def test_a_batch_judges_each_package_on_its_own(tmp_path: Path) -> None:
+# Staged in one chunk, and in chunks of 4 rows (files split across chunks, rows inserted into
+# the table the first chunk made).
+@pytest.mark.parametrize("chunk_rows", [checks.CHUNK_ROWS, 4])
+def test_a_batch_judges_each_package_on_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_rows: int
+) -> None:
+    monkeypatch.setattr(checks, "CHUNK_ROWS", chunk_rows)
     inbox = tmp_path / "inbox"
     shutil.copytree(PACKAGE, inbox / "AT12" / "2025Q1")
     _wien_package(inbox)
@@ -78,6 +86,10 @@ def test_a_batch_judges_each_package_on_its_own(tmp_path: Path) -> None:
     alone = tmp_path / "alone.duckdb"
     ingest(alone, alone_inbox, programme, tmp_path / "archive-alone")
     assert _raw_rows(together, "AT12") == _raw_rows(alone, "AT12")
+    # ... every row of its files, none lost (the fixture's AT12 2025Q1 package is clean).
+    for table, rows in _raw_rows(together, "AT12").items():
+        lines = (PACKAGE / f"{table}.csv").read_text(encoding="utf-8").splitlines()
+        assert len(rows) == len(lines) - 1, table
     assert query(together, "SELECT count(*) FROM raw.quarantine WHERE region_code = 'AT12'") == [
         (0,)
     ]

@@ -14,7 +14,9 @@ is quarantined in turn.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from clustermon.contract import Table
-from clustermon.ingest.readers import ReadFile
+from clustermon.ingest.readers import MalformedRow, ReadFile
 from clustermon.ingest.rules import (
     CONFLICTS,
     KEYS,
@@ -55,6 +57,7 @@ CONTEXT_COLUMNS = {
     "$region_code": "ctx_region_code",
 }
 ROW_ID = "(package_key::BIGINT << 32) + source_row"  # unique in the batch: one file per package
+CHUNK_ROWS = 500_000  # rows read into memory at a time: a few hundred MB of Arrow text
 REFERRED_TO = {
     rule.target for rules in (*REFERENCES.values(), *TARGET_RULES.values()) for rule in rules
 }
@@ -79,6 +82,15 @@ class TableFile:
 
 
 @dataclass(frozen=True)
+class StagedFile:
+    """A file whose rows are in `rows_<table>`: what is kept of it once its rows are."""
+
+    package_key: int
+    file_name: str
+    malformed: list[MalformedRow]
+
+
+@dataclass(frozen=True)
 class TableCounts:
     rows_read: int
     rows_loaded: int
@@ -91,6 +103,18 @@ def identifier(name: str) -> str:
 
 def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str]:
+    """An Arrow table as a view, under a name of its own: within one transaction DuckDB may go
+    on reading the first table registered under a name after another replaced it."""
+    view = f"arrow_{uuid.uuid4().hex}"
+    con.register(view, table)
+    try:
+        yield view
+    finally:
+        con.unregister(view)
 
 
 def bind(sql: str) -> str:
@@ -116,12 +140,11 @@ def start_batch(con: duckdb.DuckDBPyConnection, packages: Sequence[BatchPackage]
             "ctx_reference_date": pa.array([p.reference_date for p in packages], pa.date32()),
         }
     )
-    con.register("batch_arrow", batch)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE batch_packages AS "
-        "SELECT *, year(ctx_reference_date) AS ctx_reference_year FROM batch_arrow"
-    )
-    con.unregister("batch_arrow")
+    with registered(con, batch) as view:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE batch_packages AS "
+            f"SELECT *, year(ctx_reference_date) AS ctx_reference_year FROM {view}"
+        )
 
 
 def _incoming(con: duckdb.DuckDBPyConnection, table: Table, files: Sequence[TableFile]) -> pa.Table:
@@ -132,11 +155,10 @@ def _incoming(con: duckdb.DuckDBPyConnection, table: Table, files: Sequence[Tabl
         rows = file.read.rows
         extra = [c for c in rows.column_names if c not in table.column_names and c != "source_row"]
         if extra:  # rare: words them as JSON in DuckDB rather than row by row in Python
-            con.register("extra_arrow", rows)
             pairs = ", ".join(f"{literal(c)}, {identifier(c)}" for c in extra)
-            query = f"SELECT json_object({pairs})::VARCHAR FROM extra_arrow"
-            json = con.execute(query).to_arrow_table()
-            con.unregister("extra_arrow")
+            with registered(con, rows) as view:
+                query = f"SELECT json_object({pairs})::VARCHAR FROM {view}"
+                json = con.execute(query).to_arrow_table()
             rows = rows.drop_columns(extra).append_column("extra_columns", json.column(0))
         count = rows.num_rows
         constants = {
@@ -162,36 +184,16 @@ def _incoming(con: duckdb.DuckDBPyConnection, table: Table, files: Sequence[Tabl
 
 
 def check_table(
-    con: duckdb.DuckDBPyConnection, table: Table, files: Sequence[TableFile]
+    con: duckdb.DuckDBPyConnection, table: Table, files: Iterable[TableFile]
 ) -> dict[int, TableCounts]:
     """Check one table's files of the batch; the rows that pass are left in `loaded_<table>`.
 
-    Returns the counts of each package that sent a file for the table.
+    `files` may read each file as it is asked for: they are staged CHUNK_ROWS rows at a time,
+    so memory holds one chunk, whatever the batch. Returns the counts of each package that
+    sent a file for the table.
     """
     name = table.name
-    received = ", ".join(
-        f"nullif(trim({identifier(c)}), '') AS {c}__raw" for c in table.column_names
-    )
-    canonical = ", ".join(
-        f"{canonical_sql(f'{c.name}__raw', c.type, 'decimal_comma')} AS {c.name}"
-        for c in table.columns
-        if c.type != "text"
-    )
-    con.register("incoming", _incoming(con, table, files))
-    try:
-        # Text columns are stored once: their canonical text is the text as received.
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE rows_{name} AS
-            SELECT package_key, source_file, source_row, {ROW_ID} AS row_id, {canonical},
-                   * EXCLUDE (package_key, source_file, source_row, decimal_comma)
-                     RENAME ({", ".join(f"{c}__raw AS {c}" for c in _text_columns(table))})
-            FROM (SELECT package_key, source_file, source_row, decimal_comma, {received},
-                         extra_columns FROM incoming)
-            """
-        )
-    finally:
-        con.unregister("incoming")
+    staged = _stage_rows(con, table, files)
     # Views over the stored rows: text columns under their received name too, and typed
     # values, cast only where a rule reads them.
     same = ", ".join(f"{c} AS {c}__raw" for c in _text_columns(table))
@@ -205,8 +207,8 @@ def check_table(
     origin = f"SELECT t.package_key, t.row_id, {literal(name)}, "
     malformed = [
         (file.package_key, m.source_row, file.file_name, m.text, m.problem)
-        for file in files
-        for m in file.read.malformed
+        for file in staged
+        for m in file.malformed
     ]
     if malformed:
         con.executemany(
@@ -232,7 +234,56 @@ def check_table(
         f"CREATE OR REPLACE TEMP {kind} loaded_{name} AS "
         f"SELECT * FROM typed_{name} WHERE row_id NOT IN ({quarantined})"
     )
-    return _counts(con, name, files)
+    return _counts(con, name, staged)
+
+
+def _stage_rows(
+    con: duckdb.DuckDBPyConnection, table: Table, files: Iterable[TableFile]
+) -> list[StagedFile]:
+    """Every file's rows into `rows_<table>`, as canonical text and as received."""
+    received = ", ".join(
+        f"nullif(trim({identifier(c)}), '') AS {c}__raw" for c in table.column_names
+    )
+    canonical = ", ".join(
+        f"{canonical_sql(f'{c.name}__raw', c.type, 'decimal_comma')} AS {c.name}"
+        for c in table.columns
+        if c.type != "text"
+    )
+    # Text columns are stored once: their canonical text is the text as received.
+    rows = f"""
+        SELECT package_key, source_file, source_row, {ROW_ID} AS row_id, {canonical},
+               * EXCLUDE (package_key, source_file, source_row, decimal_comma)
+                 RENAME ({", ".join(f"{c}__raw AS {c}" for c in _text_columns(table))})
+        FROM (SELECT package_key, source_file, source_row, decimal_comma, {received},
+                     extra_columns FROM {{incoming}})
+    """
+    staged: list[StagedFile] = []
+    chunk: list[TableFile] = []
+    created = False
+
+    def stage_chunk() -> None:
+        # The table is made from the first chunk, which is empty only when no rows follow:
+        # inside a transaction DuckDB 1.5 drops rows inserted into a table made from an empty
+        # Arrow table.
+        nonlocal created
+        statement = (
+            f"INSERT INTO rows_{table.name} {rows}"
+            if created
+            else f"CREATE OR REPLACE TEMP TABLE rows_{table.name} AS {rows}"
+        )
+        with registered(con, _incoming(con, table, chunk)) as view:
+            con.execute(statement.replace("{incoming}", view))
+        staged.extend(StagedFile(f.package_key, f.file_name, f.read.malformed) for f in chunk)
+        chunk.clear()
+        created = True
+
+    for file in files:
+        chunk.append(file)
+        if sum(f.read.rows.num_rows for f in chunk) >= CHUNK_ROWS:
+            stage_chunk()
+    if chunk or not created:
+        stage_chunk()
+    return staged
 
 
 def _text_columns(table: Table) -> list[str]:
@@ -240,7 +291,7 @@ def _text_columns(table: Table) -> list[str]:
 
 
 def _counts(
-    con: duckdb.DuckDBPyConnection, name: str, files: Sequence[TableFile]
+    con: duckdb.DuckDBPyConnection, name: str, files: Sequence[StagedFile]
 ) -> dict[int, TableCounts]:
     """Rows read, loaded and quarantined per package; read = loaded + quarantined, or a bug."""
     rows = con.execute(

@@ -27,6 +27,7 @@ from clustermon.ingest.checks import (
     BatchPackage,
     TableFile,
     check_table,
+    registered,
     start_batch,
 )
 from clustermon.ingest.package import (
@@ -269,14 +270,11 @@ def _insert(
     if not rows:
         return
     values = pa.table(dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)))
-    con.register("rows_arrow", values)
-    try:
+    with registered(con, values) as view:
         if "." in table:
-            con.execute(f"INSERT INTO {table} BY NAME FROM rows_arrow")
+            con.execute(f"INSERT INTO {table} BY NAME FROM {view}")
         else:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS FROM rows_arrow")
-    finally:
-        con.unregister("rows_arrow")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS FROM {view}")
 
 
 def load_batch(

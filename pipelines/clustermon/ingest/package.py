@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,6 +32,7 @@ from clustermon.ingest.checks import (
     TableCounts,
     TableFile,
     check_table,
+    registered,
     start_batch,
 )
 from clustermon.ingest.readers import FORMATS, FileFault, ReadFile, read_table_file
@@ -114,9 +115,8 @@ def prepare_reference_data(con: duckdb.DuckDBPyConnection) -> None:
     country_codes = pa.table(
         {"code": codes, "eu_code": [EU_COUNTRY_CODES.get(code, code) for code in codes]}
     )
-    con.register("country_codes_arrow", country_codes)
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS country_codes AS FROM country_codes_arrow")
-    con.unregister("country_codes_arrow")
+    with registered(con, country_codes) as view:
+        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS country_codes AS FROM {view}")
 
 
 def _table_files(check: PackageCheck) -> dict[str, Path]:
@@ -177,18 +177,24 @@ def check_packages(
     )
     files = [_table_files(check) for check in checks]
     for table in TABLES:
-        sent = []
-        for check, tables in zip(checks, files, strict=True):
-            path = tables.get(table.name)
-            if path is None:
-                continue
-            try:
-                sent.append(TableFile(check.key, path.name, read_contract_file(path, table)))
-            except FileFault as fault:
-                message = f"{check.package.prefix(path.name)}: {fault}"
-                check.files.append(FileResult(path, table.name, "rejected", message))
-                del tables[table.name]
-        counts = check_table(con, table, sent)
+
+        def sent(table: Table = table) -> Iterator[TableFile]:
+            """Each package's file for the table, read when the engine asks for it; a file
+            that cannot be read is rejected and left out."""
+            for check, tables in zip(checks, files, strict=True):
+                path = tables.get(table.name)
+                if path is None:
+                    continue
+                try:
+                    read = read_contract_file(path, table)
+                except FileFault as fault:
+                    message = f"{check.package.prefix(path.name)}: {fault}"
+                    check.files.append(FileResult(path, table.name, "rejected", message))
+                    del tables[table.name]
+                    continue
+                yield TableFile(check.key, path.name, read)
+
+        counts = check_table(con, table, sent())
         for check, tables in zip(checks, files, strict=True):
             if table.name in tables:
                 loaded = FileResult(
