@@ -146,11 +146,16 @@ class SiteBuilder:
     def render(self, page: Page, params: dict, path: str) -> RenderedPage:
         where = page.label(params)
         results: dict[str, pd.DataFrame] = {}
+        registered: list[str] = []
         try:
-            for block in page.sql_blocks:
+            for index, block in enumerate(page.sql_blocks):
                 results[block.name] = self.query(page, block.name, block.sql, params)
-                # Later blocks may select from earlier ones by name.
-                self.con.register(block.name, results[block.name])
+                # Later blocks may select from earlier ones by name; registering a result
+                # costs milliseconds, so only those a later block names are.
+                named = re.compile(rf"\b{block.name}\b", re.IGNORECASE)
+                if any(named.search(later.sql) for later in page.sql_blocks[index + 1 :]):
+                    self.con.register(block.name, results[block.name])
+                    registered.append(block.name)
             context = {
                 "params": params,
                 **{name: frame.to_dict("records") for name, frame in results.items()},
@@ -167,7 +172,7 @@ class SiteBuilder:
             for index, tag in enumerate(tags):
                 html = html.replace(f"<!--tag-{index}-->", render_tag(tag, render_context), 1)
         finally:
-            for block in results:
+            for block in registered:
                 self.con.unregister(block)
         return RenderedPage(path, title, html + _queries_html(page), render_context.charts)
 
