@@ -13,7 +13,7 @@ import json
 import math
 import string
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
@@ -60,9 +60,20 @@ class RenderContext:
     results: dict[str, pd.DataFrame]
     root: str
     charts: int = 0
+    subsets: dict[tuple[str, str], dict[str, pd.DataFrame]] = field(default_factory=dict)
 
     def error(self, tag: Tag, message: str) -> DashboardError:
         return DashboardError(self.page, f"<{tag.component}>: {message}", block=tag.label)
+
+    def subset(self, name: str, column: str, value: str) -> pd.DataFrame:
+        """The rows of block `name` whose `column` reads `value`: pages filter one block by
+        each of its values in a loop, so the block is split once."""
+        if (name, column) not in self.subsets:
+            frame = self.results[name]
+            self.subsets[name, column] = {
+                key: group for key, group in frame.groupby(frame[column].astype(str), sort=False)
+            }
+        return self.subsets[name, column].get(value, self.results[name].iloc[0:0])
 
     def next_chart_id(self) -> str:
         self.charts += 1
@@ -102,7 +113,7 @@ def _tag_data(tag: Tag, context: RenderContext) -> pd.DataFrame:
             f"{', '.join(map(str, frame.columns))}",
         )
     if "filter" in tag.attributes:
-        frame = frame[frame[column.strip()].astype(str) == value.strip()]
+        frame = context.subset(name, column.strip(), value.strip())
     if tag.attributes.get("required") == "true" and frame.empty:
         raise context.error(tag, "the result is empty, but this tag is marked required")
     return frame
@@ -155,12 +166,31 @@ def table_html(
 ) -> str:
     """An accessible HTML table; suppressed cells read "suppressed", missing ones a dash."""
     columns = list(columns)
-    flags = [suppressed_flags(frame, c).tolist() for c in columns]
-    values = [frame[c].tolist() for c in columns]
+    return _table(
+        columns,
+        [frame[c].tolist() for c in columns],
+        [suppressed_flags(frame, c).tolist() for c in columns],
+        caption=caption,
+        number_format=number_format,
+        page_error=page_error,
+        links=[link(row) for row in frame.to_dict("records")] if link else None,
+    )
+
+
+def _table(
+    columns: list[str],
+    values: list[list],
+    flags: list[list[bool]],
+    *,
+    caption: str,
+    number_format: str | None,
+    page_error: Callable[[str], Exception],
+    links: list[str] | None = None,
+) -> str:
+    """table_html over columns of values and their suppression flags (lists, for speed)."""
     head = "".join(f'<th scope="col">{html.escape(humanise(c))}</th>' for c in columns)
-    records = frame.to_dict("records") if link is not None else []
     rows = []
-    for index in range(len(frame)):
+    for index in range(len(values[0]) if values else 0):
         cells = []
         for position in range(len(columns)):
             value = values[position][index]
@@ -174,8 +204,8 @@ def table_html(
                 text = f'<span class="missing" title="no value">{NO_VALUE}</span>'
             else:
                 text = html.escape(format_value(value, number_format, page_error))
-            if position == 0 and link is not None:
-                text = f'<a href="{html.escape(link(records[index]))}">{text}</a>'
+            if position == 0 and links is not None:
+                text = f'<a href="{html.escape(links[index])}">{text}</a>'
             numeric = pd.api.types.is_number(value) and not pd.api.types.is_bool(value)
             element = 'th scope="row"' if position == 0 else "td"
             css = ' class="number"' if numeric else ""
@@ -251,23 +281,20 @@ def _field_type(frame: pd.DataFrame, column: str) -> str:
     return "nominal"
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """The rows as JSON-ready dicts: missing values null, numbers plain, dates in ISO."""
-    columns = []
-    for column in frame.columns:
-        values = frame[column].tolist()  # plain Python scalars, not numpy ones
-        if pd.api.types.is_datetime64_any_dtype(frame[column]):
-            values = [None if pd.isna(t) else t.isoformat() for t in values]
-        columns.append([None if _is_missing(v) else v for v in values])
-    return [dict(zip(frame.columns, row, strict=True)) for row in zip(*columns, strict=True)]
+def _json_values(frame: pd.DataFrame, column: str) -> list:
+    """A column as JSON-ready values: missing ones None, numbers plain, dates in ISO."""
+    values = frame[column].tolist()  # plain Python scalars, not numpy ones
+    if pd.api.types.is_datetime64_any_dtype(frame[column]):
+        values = [None if pd.isna(t) else t.isoformat() for t in values]
+    return [None if _is_missing(v) else v for v in values]
 
 
-def _selectors(tag: Tag, frame: pd.DataFrame) -> tuple[list[dict], list[dict]]:
+def _selectors(tag: Tag, columns: dict[str, list]) -> tuple[list[dict], list[dict]]:
     """A select input per selector column, defaulting to its greatest value (latest quarter),
     and the filters that keep the chosen value: Vega-Lite parameters and transforms."""
     params, filters = [], []
     for column in _list(tag.attributes.get("selector")):
-        options = sorted(frame[column].dropna().unique().tolist())
+        options = sorted(set(columns[column]) - {None})
         name = f"select_{''.join(ch if ch.isalnum() else '_' for ch in column)}"
         params.append(
             {
@@ -298,12 +325,13 @@ def _chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
             ]
         )
     )
-    data = frame[keep].copy()
-    data[FLAG] = suppressed_flags(frame, y).to_numpy() & frame[y].isna().to_numpy()
+    columns = {column: _json_values(frame, column) for column in keep}
+    flags = suppressed_flags(frame, y).tolist()
+    columns[FLAG] = [flag and value is None for flag, value in zip(flags, columns[y], strict=True)]
     axis_format = {"format": number_format} if number_format else {}
     # Few categories read best upright; many (quarters) slanted.
-    angle = 0 if data[x].nunique() <= 8 else -45
-    x_type = _field_type(data, x)
+    angle = 0 if len(set(columns[x]) - {None}) <= 8 else -45
+    x_type = _field_type(frame, x)
     x_encoding = {
         "axis": {"labelAngle": angle},
         "field": x,
@@ -325,7 +353,7 @@ def _chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
     encoding: dict = {"x": x_encoding}
     if series:
         encoding["color"] = {"field": series, "title": humanise(series), "type": "nominal"}
-        tooltip.insert(0, {"field": series, "type": _field_type(data, series)})
+        tooltip.insert(0, {"field": series, "type": _field_type(frame, series)})
     offset = (
         {"xOffset": {"field": series, "type": "nominal"}}
         if series and tag.component == "BarChart"
@@ -353,9 +381,9 @@ def _chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
             "transform": [{"filter": f"datum[{json.dumps(FLAG)}]"}],
         }
     )
-    records = _records(data)
+    records = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
     dataset = "data-" + hashlib.md5(json.dumps(records).encode()).hexdigest()
-    params, filters = _selectors(tag, data)
+    params, filters = _selectors(tag, columns)
     spec = {
         "$schema": VEGA_LITE_SCHEMA,
         "config": {"view": {"continuousWidth": 300, "continuousHeight": 300}},
@@ -367,7 +395,7 @@ def _chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
         **({"params": params, "transform": filters} if params else {}),
         "datasets": {dataset: records},
     }
-    return _figure(tag, spec, data, keep, context)
+    return _figure(tag, spec, columns, context)
 
 
 MARKS = {
@@ -416,27 +444,26 @@ def _benchmark_layers(x_encoding: dict, tag: Tag, unit: str, axis_format: dict) 
     return layers
 
 
-def _figure(
-    tag: Tag,
-    spec: dict,
-    data: pd.DataFrame,
-    columns: list[str],
-    context: RenderContext,
-) -> str:
+def _figure(tag: Tag, spec: dict, columns: dict[str, list], context: RenderContext) -> str:
+    """The chart, its suppression note and its data table (`columns` ends with the flags)."""
     chart_id = context.next_chart_id()
     # Inside <script>, "</" would end the element early.
     spec_json = json.dumps(spec).replace("</", "<\\/")
     title = tag.attributes["title"]
-    count = int(data[FLAG].sum())
+    flags = columns[FLAG]
+    count = sum(flags)
     note = (
         f'<p class="chart-note">S along the top of the chart marks a value {SUPPRESSED_NOTE} '
         f'({count} in this chart\'s data; "suppressed" in its data table).</p>'
         if count
         else ""
     )
-    table = table_html(
-        data.rename(columns={FLAG: f"{tag.attributes['y']}_suppressed"}),
-        columns,
+    shown = [column for column in columns if column != FLAG]
+    y = tag.attributes["y"]
+    table = _table(
+        shown,
+        [columns[column] for column in shown],
+        [flags if column == y else [False] * len(flags) for column in shown],
         caption=f"{title} ({tag.attributes['unit']})",
         number_format=tag.attributes.get("format"),
         page_error=lambda message: context.error(tag, message),
