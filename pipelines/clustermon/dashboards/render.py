@@ -26,6 +26,8 @@ SUPPRESSED_NOTE = (
     "suppressed for confidentiality (fewer enterprises than the threshold): not zero, not published"
 )
 FLAG = "_suppressed"
+# site.css right-aligns the first this many columns of a table by num-N classes.
+NUMERIC_COLUMN_CLASSES = 16
 CHART_HEIGHT = 280
 # The Vega-Lite version of the bundle the site ships (see build._bundle_version).
 VEGA_LITE_SCHEMA = alt.SCHEMA_URL
@@ -151,6 +153,10 @@ def format_value(value: object, spec: str | None, page_error: Callable[[str], Ex
         raise page_error(f"format '{spec}' is not a number format (e.g. ,.0f or .1f)") from None
 
 
+def _is_number(value: object) -> bool:
+    return pd.api.types.is_number(value) and not pd.api.types.is_bool(value)
+
+
 def _is_missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
@@ -187,8 +193,19 @@ def _table(
     page_error: Callable[[str], Exception],
     links: list[str] | None = None,
 ) -> str:
-    """table_html over columns of values and their suppression flags (lists, for speed)."""
+    """table_html over columns of values and their suppression flags (lists, for speed).
+
+    Chart data tables make up most of an EU-wide site, so body cells are written lean:
+    without their optional end tags, and a column of numbers is right-aligned by a class of
+    the table (num-N, see site.css) rather than of each cell.
+    """
     head = "".join(f'<th scope="col">{html.escape(humanise(c))}</th>' for c in columns)
+    numeric_columns = {
+        position
+        for position, column in enumerate(values[:NUMERIC_COLUMN_CLASSES])
+        if any(_is_number(v) for v in column)
+        and all(_is_number(v) or _is_missing(v) for v in column)
+    }
     rows = []
     for index in range(len(values[0]) if values else 0):
         cells = []
@@ -196,8 +213,7 @@ def _table(
             value = values[position][index]
             if _is_missing(value) and flags[position][index]:
                 cells.append(
-                    f'<td class="suppressed"><abbr title="{SUPPRESSED_NOTE}">'
-                    f"{SUPPRESSED}</abbr></td>"
+                    f'<td class="suppressed"><abbr title="{SUPPRESSED_NOTE}">{SUPPRESSED}</abbr>'
                 )
                 continue
             if _is_missing(value):
@@ -206,13 +222,15 @@ def _table(
                 text = html.escape(format_value(value, number_format, page_error))
             if position == 0 and links is not None:
                 text = f'<a href="{html.escape(links[index])}">{text}</a>'
-            numeric = pd.api.types.is_number(value) and not pd.api.types.is_bool(value)
+            numeric = _is_number(value) and position not in numeric_columns
             element = 'th scope="row"' if position == 0 else "td"
             css = ' class="number"' if numeric else ""
-            cells.append(f"<{element}{css}>{text}</{element.split()[0]}>")
-        rows.append(f"<tr>{''.join(cells)}</tr>")
+            cells.append(f"<{element}{css}>{text}")
+        rows.append(f"<tr>{''.join(cells)}")
+    classes = " ".join(f"num-{position + 1}" for position in sorted(numeric_columns))
+    table = f'<table class="{classes}">' if classes else "<table>"
     return (
-        f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"{table}<caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -286,7 +304,16 @@ def _json_values(frame: pd.DataFrame, column: str) -> list:
     values = frame[column].tolist()  # plain Python scalars, not numpy ones
     if pd.api.types.is_datetime64_any_dtype(frame[column]):
         values = [None if pd.isna(t) else t.isoformat() for t in values]
-    return [None if _is_missing(v) else v for v in values]
+    return [_json_number(v) for v in values]
+
+
+def _json_number(value: object) -> object:
+    """None for a missing value, and whole floats without ".0" (the same number in JSON)."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 def _selectors(tag: Tag, columns: dict[str, list]) -> tuple[list[dict], list[dict]]:
@@ -381,8 +408,9 @@ def _chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
             "transform": [{"filter": f"datum[{json.dumps(FLAG)}]"}],
         }
     )
-    records = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
-    dataset = "data-" + hashlib.md5(json.dumps(records).encode()).hexdigest()
+    # One row of columns, flattened into rows by the first transform: keys are written once
+    # per chart, not once per value, which halves an EU-wide site.
+    dataset = "data-" + hashlib.md5(json.dumps(columns).encode()).hexdigest()
     params, filters = _selectors(tag, columns)
     spec = {
         "$schema": VEGA_LITE_SCHEMA,
@@ -392,8 +420,9 @@ def _chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
         "height": CHART_HEIGHT,
         "width": "container",
         "title": {"text": attributes["title"], "anchor": "start", "subtitle": f"Unit: {unit}"},
-        **({"params": params, "transform": filters} if params else {}),
-        "datasets": {dataset: records},
+        **({"params": params} if params else {}),
+        "transform": [{"flatten": list(columns)}, *filters],
+        "datasets": {dataset: [columns]},
     }
     return _figure(tag, spec, columns, context)
 
