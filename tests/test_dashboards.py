@@ -19,6 +19,7 @@ import pytest
 
 from clustermon.cli import main
 from clustermon.dashboards import DashboardError, build_site
+from clustermon.dashboards.build import BODY_END, BODY_START, PAGE_KEYS_FILE
 from clustermon.dashboards.pages import extract_tags, parse_page
 from clustermon.dashboards.serve import site_server
 
@@ -448,3 +449,52 @@ def test_site_server_serves_the_built_site(tmp_path, warehouse) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _body(page: Path) -> str:
+    """A built page's body, between the layout's markers (the footer carries the build time)."""
+    text = page.read_text()
+    return text[text.index(BODY_START) + len(BODY_START) : text.rindex(BODY_END)]
+
+
+def test_a_page_is_reused_only_while_its_text_and_query_results_are_unchanged(
+    tmp_path, warehouse
+) -> None:
+    pages = {"index.md": "# Home\n", "regions/[region].md": REGION_PAGE}
+    site = build(tmp_path, warehouse, pages)
+    # Mark both region bodies as the previous build's: a reused body keeps the mark.
+    for region in ("AT12", "BE2"):
+        page = site / "regions" / f"{region}.html"
+        page.write_text(page.read_text().replace(BODY_START, BODY_START + "<!-- previous -->"))
+    at12_before = _body(site / "regions" / "AT12.html")
+    with duckdb.connect(str(warehouse)) as con:  # BE2 revises 2025Q2: 7 -> 9 enterprises
+        con.execute(
+            "UPDATE indicator_values SET value = 9 WHERE region_code = 'BE2' AND quarter = '2025Q2'"
+        )
+
+    built = build_site(warehouse, site, tmp_path / "pages")
+
+    assert (built.pages, built.rebuilt) == (3, 1)  # index and AT12 reused, BE2 rebuilt
+    assert _body(site / "regions" / "AT12.html") == at12_before  # byte for byte
+    be2 = (site / "regions" / "BE2.html").read_text()
+    assert "<!-- previous -->" not in be2
+    [spec] = chart_specs(be2)
+    assert [(r["quarter"], r["value"]) for r in chart_rows(spec)] == [
+        ("2025Q1", 5),
+        ("2025Q2", 9),
+    ]
+    # The layout is written afresh for reused pages too.
+    assert "<title>Region AT12 — clustermon</title>" in (site / "regions" / "AT12.html").read_text()
+
+    # A changed page text rebuilds every page made from it.
+    pages["regions/[region].md"] = REGION_PAGE.replace("First quarter", "Earliest quarter")
+    built = build(tmp_path, warehouse, pages)
+    assert [p.name for p in built.rglob("*.html") if "<!-- previous -->" in p.read_text()] == []
+    assert "Earliest quarter" in (built / "regions" / "AT12.html").read_text()
+
+
+def test_without_the_previous_keys_every_page_is_rebuilt(tmp_path, warehouse) -> None:
+    site = build(tmp_path, warehouse, {"index.md": "# Home\n"})
+    assert json.loads((site / PAGE_KEYS_FILE).read_text())["index.html"]["title"] == "index"
+    (site / PAGE_KEYS_FILE).unlink()
+    assert build_site(warehouse, site, tmp_path / "pages").rebuilt == 1
