@@ -19,6 +19,7 @@ import pytest
 
 from clustermon.cli import main
 from clustermon.dashboards import DashboardError, build_site
+from clustermon.dashboards.build import BODY_END, BODY_START, PAGE_KEYS_FILE
 from clustermon.dashboards.pages import extract_tags, parse_page
 from clustermon.dashboards.serve import site_server
 
@@ -58,7 +59,8 @@ def build(tmp_path: Path, warehouse: Path, pages: dict[str, str]) -> Path:
 
 
 class _Tables(HTMLParser):
-    """Tables of a page by caption: rows of cell texts (head row included)."""
+    """Tables of a page by caption: rows of cell texts (head row included). Body cells and
+    rows omit their optional end tags, as HTML allows: the next cell or row ends them."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -68,21 +70,28 @@ class _Tables(HTMLParser):
         self._text: list[str] | None = None
         self._in_caption = False
 
+    def _end_cell(self) -> None:
+        if self._text is not None:
+            self._rows[-1].append("".join(self._text).strip())
+            self._text = None
+
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag == "caption":
             self._in_caption, self._caption = True, ""
         elif tag == "tr":
+            self._end_cell()
             self._rows.append([])
         elif tag in ("td", "th"):
+            self._end_cell()
             self._text = []
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "caption":
             self._in_caption = False
-        elif tag in ("td", "th") and self._text is not None:
-            self._rows[-1].append("".join(self._text).strip())
-            self._text = None
+        elif tag in ("td", "th", "tr", "thead", "tbody"):
+            self._end_cell()
         elif tag == "table":
+            self._end_cell()
             self.tables[self._caption or ""] = self._rows
             self._caption, self._rows = None, []
 
@@ -109,6 +118,14 @@ def chart_specs(html: str) -> list[dict]:
             re.DOTALL,
         )
     ]
+
+
+def chart_rows(spec: dict) -> list[dict]:
+    """A chart's data as rows: the spec holds one object of columns, which its first
+    transform flattens (Vega-Lite's flatten zips parallel arrays into rows)."""
+    [columns] = spec["datasets"][spec["data"]["name"]]
+    assert spec["transform"][0] == {"flatten": list(columns)}
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -227,7 +244,7 @@ def test_templated_page_expands_over_the_rows_of_its_query(tmp_path, warehouse) 
     [spec] = chart_specs(be2)
     assert spec["title"]["text"] == "RCO01 in BE2"
     assert spec["title"]["subtitle"] == "Unit: enterprises"
-    assert [(r["quarter"], r["value"]) for r in spec["datasets"][next(iter(spec["datasets"]))]] == [
+    assert [(r["quarter"], r["value"]) for r in chart_rows(spec)] == [
         ("2025Q1", 5.0),
         ("2025Q2", 7.0),
     ]
@@ -364,8 +381,7 @@ FROM indicator_values WHERE breakdown = 'total' GROUP BY ALL ORDER BY ALL
     ]
     assert re.search(r'big-value-number suppressed">suppressed<', html)
     [spec] = chart_specs(html)
-    data = spec["datasets"][next(iter(spec["datasets"]))]
-    assert [(r["quarter"], r["value"], r["_suppressed"]) for r in data] == [
+    assert [(r["quarter"], r["value"], r["_suppressed"]) for r in chart_rows(spec)] == [
         ("2025Q1", 8.0, False),
         ("2025Q2", None, True),
     ]
@@ -433,3 +449,52 @@ def test_site_server_serves_the_built_site(tmp_path, warehouse) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _body(page: Path) -> str:
+    """A built page's body, between the layout's markers (the footer carries the build time)."""
+    text = page.read_text()
+    return text[text.index(BODY_START) + len(BODY_START) : text.rindex(BODY_END)]
+
+
+def test_a_page_is_reused_only_while_its_text_and_query_results_are_unchanged(
+    tmp_path, warehouse
+) -> None:
+    pages = {"index.md": "# Home\n", "regions/[region].md": REGION_PAGE}
+    site = build(tmp_path, warehouse, pages)
+    # Mark both region bodies as the previous build's: a reused body keeps the mark.
+    for region in ("AT12", "BE2"):
+        page = site / "regions" / f"{region}.html"
+        page.write_text(page.read_text().replace(BODY_START, BODY_START + "<!-- previous -->"))
+    at12_before = _body(site / "regions" / "AT12.html")
+    with duckdb.connect(str(warehouse)) as con:  # BE2 revises 2025Q2: 7 -> 9 enterprises
+        con.execute(
+            "UPDATE indicator_values SET value = 9 WHERE region_code = 'BE2' AND quarter = '2025Q2'"
+        )
+
+    built = build_site(warehouse, site, tmp_path / "pages")
+
+    assert (built.pages, built.rebuilt) == (3, 1)  # index and AT12 reused, BE2 rebuilt
+    assert _body(site / "regions" / "AT12.html") == at12_before  # byte for byte
+    be2 = (site / "regions" / "BE2.html").read_text()
+    assert "<!-- previous -->" not in be2
+    [spec] = chart_specs(be2)
+    assert [(r["quarter"], r["value"]) for r in chart_rows(spec)] == [
+        ("2025Q1", 5),
+        ("2025Q2", 9),
+    ]
+    # The layout is written afresh for reused pages too.
+    assert "<title>Region AT12 — clustermon</title>" in (site / "regions" / "AT12.html").read_text()
+
+    # A changed page text rebuilds every page made from it.
+    pages["regions/[region].md"] = REGION_PAGE.replace("First quarter", "Earliest quarter")
+    built = build(tmp_path, warehouse, pages)
+    assert [p.name for p in built.rglob("*.html") if "<!-- previous -->" in p.read_text()] == []
+    assert "Earliest quarter" in (built / "regions" / "AT12.html").read_text()
+
+
+def test_without_the_previous_keys_every_page_is_rebuilt(tmp_path, warehouse) -> None:
+    site = build(tmp_path, warehouse, {"index.md": "# Home\n"})
+    assert json.loads((site / PAGE_KEYS_FILE).read_text())["index.html"]["title"] == "index"
+    (site / PAGE_KEYS_FILE).unlink()
+    assert build_site(warehouse, site, tmp_path / "pages").rebuilt == 1

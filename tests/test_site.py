@@ -6,8 +6,10 @@ ones of tests/test_end_to_end.py (docs/spec/indicators.md applied to the fixture
 
 from __future__ import annotations
 
+import json
 import re
 
+import altair as alt
 from test_dashboards import chart_specs, tables
 
 from conftest import query
@@ -84,3 +86,16 @@ def test_overview_sums_published_values_and_suppresses_nothing_it_can_show(skele
         ["OUT02", "Member organisations", "organisations", "1", "9", "9"],
         ["RCO01", "Enterprises supported", "enterprises", "1", "8", "8"],
     ]
+
+
+def test_every_chart_of_the_real_pages_is_valid_vega_lite(skeleton_home):
+    """The build writes specs without Altair's validation; each distinct chart shape (spec
+    without its data and texts) is validated here against the Vega-Lite schema."""
+    shapes = {}
+    for page in skeleton_home.site.rglob("*.html"):
+        for spec in chart_specs(page.read_text()):
+            shape = {k: v for k, v in spec.items() if k not in ("datasets", "title", "params")}
+            shapes.setdefault(json.dumps(shape, sort_keys=True), spec)
+    assert len(shapes) >= 5  # benchmark bands with and without min-max, bars, lines, selectors
+    for spec in shapes.values():
+        alt.LayerChart.from_dict(spec, validate=True)

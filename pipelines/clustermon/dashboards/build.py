@@ -7,8 +7,12 @@ failing page fails the build with a message naming the page and the block.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import pickle
 import re
 import shutil
+import sys
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,10 +23,13 @@ from pathlib import Path
 import altair as alt
 import duckdb
 import jinja2
+import markdown_it
 import pandas as pd
 import vl_convert
 from markdown_it import MarkdownIt
 
+from clustermon.dashboards import pages as pages_module
+from clustermon.dashboards import render as render_module
 from clustermon.dashboards.pages import DashboardError, Page, extract_tags, read_page
 from clustermon.dashboards.render import RenderContext, render_tag
 from clustermon.settings import DASHBOARDS_DIR
@@ -32,14 +39,26 @@ SQL_PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
 SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ASSETS = ("site.css", "site.js")
 BUNDLE_FILE, BUNDLE_VERSION_FILE = "vega-bundle.js", "vega-bundle.version"
+# What each page of the site was built from, kept in the site for the next build.
+PAGE_KEYS_FILE = ".page-keys.json"
+# The layout wraps each page's body in these, so the next build can take the body back.
+BODY_START, BODY_END = "<!-- page body -->", "<!-- end of page body -->"
+
+
+@dataclass(frozen=True)
+class SiteBuild:
+    pages: int
+    rebuilt: int  # the others were taken unchanged from the previous site
 
 
 @dataclass(frozen=True)
 class RenderedPage:
     path: str  # relative to the site root, e.g. regions/AT12.html
     title: str
-    html: str
+    html: str  # the page's body, without the layout
     charts: int
+    key: str  # what the body was built from (see SiteBuilder.page_key)
+    reused: bool = False
 
 
 def _bundle_version() -> str:
@@ -61,6 +80,36 @@ def _write_vega_bundle(assets: Path, previous_site: Path) -> None:
         bundle = vl_convert.javascript_bundle(vl_version=vl_version)
         (assets / BUNDLE_FILE).write_text(bundle, encoding="utf-8")
     (assets / BUNDLE_VERSION_FILE).write_text(version, encoding="utf-8")
+
+
+def _engine_fingerprint() -> str:
+    """The code and library versions a page body depends on: a new clustermon (or Altair,
+    pandas, markdown or Jinja) rebuilds every page."""
+    digest = hashlib.sha256()
+    for module in (sys.modules[__name__], pages_module, render_module):
+        digest.update(Path(module.__file__).read_bytes())
+    versions = (alt.SCHEMA_URL, pd.__version__, jinja2.__version__, markdown_it.__version__)
+    digest.update(repr(versions).encode())
+    return digest.hexdigest()
+
+
+def _previous_keys(site: Path) -> dict[str, dict]:
+    """The page keys of the site in place, or none (first build, or an unreadable file)."""
+    try:
+        return json.loads((site / PAGE_KEYS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _previous_body(page_file: Path) -> str | None:
+    """A page's body as the previous build wrote it, between the layout's markers: the first
+    start marker and the last end marker are the layout's, whatever the body contains."""
+    try:
+        text = page_file.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    start, end = text.find(BODY_START), text.rfind(BODY_END)
+    return text[start + len(BODY_START) : end] if 0 <= start < end else None
 
 
 def _markdown() -> MarkdownIt:
@@ -92,8 +141,14 @@ def _queries_html(page: Page) -> str:
 class SiteBuilder:
     """Renders pages with one read-only connection to the published warehouse."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, pages_dir: Path) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, pages_dir: Path, previous_site: Path | None = None
+    ) -> None:
         self.con, self.pages_dir = con, pages_dir
+        self.previous_site = previous_site
+        self.previous = _previous_keys(previous_site) if previous_site else {}
+        self.engine = _engine_fingerprint()
+        self.templates: dict[tuple[int, str], jinja2.Template] = {}
         self.markdown = _markdown()
         # The body becomes HTML through markdown, so values are escaped; titles are plain text
         # that the layout escapes itself.
@@ -102,8 +157,35 @@ class SiteBuilder:
         )
         self.plain = jinja2.Environment(undefined=jinja2.StrictUndefined)
 
+    def template(self, environment: jinja2.Environment, text: str) -> jinja2.Template:
+        """Compiled once per build: templated pages render the same text hundreds of times."""
+        key = (id(environment), text)
+        if key not in self.templates:
+            self.templates[key] = environment.from_string(text)
+        return self.templates[key]
+
     def title(self, page: Page, context: dict) -> str:
-        return self.plain.from_string(page.title).render(context)
+        return self.template(self.plain, page.title).render(context)
+
+    def page_key(self, page: Page, params: dict, path: str, results: dict) -> str:
+        """A digest of everything a page body is built from: the engine, the page's text,
+        its row and output path, and every query result. Pickled results are exact, so an
+        equal key means equal inputs and hence an equal body."""
+        digest = hashlib.sha256(self.engine.encode())
+        digest.update(pickle.dumps((page.source, page.meta, page.body, params, path)))
+        for name, frame in results.items():
+            digest.update(pickle.dumps((name, frame)))
+        return digest.hexdigest()
+
+    def reuse(self, path: str, key: str) -> RenderedPage | None:
+        """The previous site's page if it was built from the same key."""
+        previous = self.previous.get(path)
+        if self.previous_site is None or previous is None or previous.get("key") != key:
+            return None
+        body = _previous_body(self.previous_site / path)
+        if body is None:
+            return None
+        return RenderedPage(path, previous["title"], body, previous["charts"], key, reused=True)
 
     def pages(self) -> list[Page]:
         return [read_page(p, self.pages_dir) for p in sorted(self.pages_dir.rglob("*.md"))]
@@ -146,18 +228,27 @@ class SiteBuilder:
     def render(self, page: Page, params: dict, path: str) -> RenderedPage:
         where = page.label(params)
         results: dict[str, pd.DataFrame] = {}
+        registered: list[str] = []
         try:
-            for block in page.sql_blocks:
+            for index, block in enumerate(page.sql_blocks):
                 results[block.name] = self.query(page, block.name, block.sql, params)
-                # Later blocks may select from earlier ones by name.
-                self.con.register(block.name, results[block.name])
+                # Later blocks may select from earlier ones by name; registering a result
+                # costs milliseconds, so only those a later block names are.
+                named = re.compile(rf"\b{block.name}\b", re.IGNORECASE)
+                if any(named.search(later.sql) for later in page.sql_blocks[index + 1 :]):
+                    self.con.register(block.name, results[block.name])
+                    registered.append(block.name)
+            key = self.page_key(page, params, path, results)
+            reused = self.reuse(path, key)
+            if reused is not None:
+                return reused
             context = {
                 "params": params,
                 **{name: frame.to_dict("records") for name, frame in results.items()},
             }
             try:
                 title = self.title(page, context)
-                body = self.jinja.from_string(page.body).render(context)
+                body = self.template(self.jinja, page.body).render(context)
             except jinja2.TemplateError as error:
                 raise DashboardError(where, f"template error: {error}") from None
             body, tags = extract_tags(where, body)
@@ -167,19 +258,24 @@ class SiteBuilder:
             for index, tag in enumerate(tags):
                 html = html.replace(f"<!--tag-{index}-->", render_tag(tag, render_context), 1)
         finally:
-            for block in results:
+            for block in registered:
                 self.con.unregister(block)
-        return RenderedPage(path, title, html + _queries_html(page), render_context.charts)
+        return RenderedPage(path, title, html + _queries_html(page), render_context.charts, key)
 
 
-def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DIR) -> int:
-    """Build the site from the published file (opened read-only); returns the number of pages."""
+def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DIR) -> SiteBuild:
+    """Build the site from the published file (opened read-only).
+
+    A page whose key (its text, row, query results and the engine) equals the one it had in
+    the site in place keeps its previous body; the others are rendered. The layout (footer,
+    navigation) is written afresh for every page.
+    """
     templates = resources.files("clustermon") / "templates"
     layout = jinja2.Environment(autoescape=jinja2.select_autoescape(["html"])).from_string(
         (templates / "page.html").read_text(encoding="utf-8")
     )
     with duckdb.connect(str(published_warehouse), read_only=True) as con:
-        builder = SiteBuilder(con, pages_dir)
+        builder = SiteBuilder(con, pages_dir, site)
         sources = builder.pages()
         rendered = [page for source in sources for page in builder.expand(source)]
     navigation = [
@@ -210,16 +306,20 @@ def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DI
                     page=page,
                     root=root,
                     published_at=published_at,
+                    body_start=BODY_START,
+                    body_end=BODY_END,
                     navigation=[
                         (title, root + href, href == page.path) for _, title, href in navigation
                     ],
                 ),
                 encoding="utf-8",
             )
+        keys = {p.path: {"key": p.key, "title": p.title, "charts": p.charts} for p in rendered}
+        (building / PAGE_KEYS_FILE).write_text(json.dumps(keys, indent=1), encoding="utf-8")
         _swap_in(building, site)
     finally:
         shutil.rmtree(building, ignore_errors=True)
-    return len(rendered)
+    return SiteBuild(len(rendered), sum(not page.reused for page in rendered))
 
 
 def _swap_in(building: Path, site: Path) -> None:

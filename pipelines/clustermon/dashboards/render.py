@@ -7,12 +7,13 @@ tables, never as zero; charts leave them undrawn, mark them along the top edge a
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
 import string
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
@@ -25,7 +26,11 @@ SUPPRESSED_NOTE = (
     "suppressed for confidentiality (fewer enterprises than the threshold): not zero, not published"
 )
 FLAG = "_suppressed"
+# site.css right-aligns the first this many columns of a table by num-N classes.
+NUMERIC_COLUMN_CLASSES = 16
 CHART_HEIGHT = 280
+# The Vega-Lite version of the bundle the site ships (see build._bundle_version).
+VEGA_LITE_SCHEMA = alt.SCHEMA_URL
 COMMON = {"data", "title", "filter", "required"}
 CHART = COMMON | {"x", "y", "unit", "format", "selector"}
 ATTRIBUTES = {
@@ -57,9 +62,20 @@ class RenderContext:
     results: dict[str, pd.DataFrame]
     root: str
     charts: int = 0
+    subsets: dict[tuple[str, str], dict[str, pd.DataFrame]] = field(default_factory=dict)
 
     def error(self, tag: Tag, message: str) -> DashboardError:
         return DashboardError(self.page, f"<{tag.component}>: {message}", block=tag.label)
+
+    def subset(self, name: str, column: str, value: str) -> pd.DataFrame:
+        """The rows of block `name` whose `column` reads `value`: pages filter one block by
+        each of its values in a loop, so the block is split once."""
+        if (name, column) not in self.subsets:
+            frame = self.results[name]
+            self.subsets[name, column] = {
+                key: group for key, group in frame.groupby(frame[column].astype(str), sort=False)
+            }
+        return self.subsets[name, column].get(value, self.results[name].iloc[0:0])
 
     def next_chart_id(self) -> str:
         self.charts += 1
@@ -99,7 +115,7 @@ def _tag_data(tag: Tag, context: RenderContext) -> pd.DataFrame:
             f"{', '.join(map(str, frame.columns))}",
         )
     if "filter" in tag.attributes:
-        frame = frame[frame[column.strip()].astype(str) == value.strip()]
+        frame = context.subset(name, column.strip(), value.strip())
     if tag.attributes.get("required") == "true" and frame.empty:
         raise context.error(tag, "the result is empty, but this tag is marked required")
     return frame
@@ -137,6 +153,10 @@ def format_value(value: object, spec: str | None, page_error: Callable[[str], Ex
         raise page_error(f"format '{spec}' is not a number format (e.g. ,.0f or .1f)") from None
 
 
+def _is_number(value: object) -> bool:
+    return pd.api.types.is_number(value) and not pd.api.types.is_bool(value)
+
+
 def _is_missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
@@ -152,32 +172,65 @@ def table_html(
 ) -> str:
     """An accessible HTML table; suppressed cells read "suppressed", missing ones a dash."""
     columns = list(columns)
-    flags = {c: suppressed_flags(frame, c) for c in columns}
+    return _table(
+        columns,
+        [frame[c].tolist() for c in columns],
+        [suppressed_flags(frame, c).tolist() for c in columns],
+        caption=caption,
+        number_format=number_format,
+        page_error=page_error,
+        links=[link(row) for row in frame.to_dict("records")] if link else None,
+    )
+
+
+def _table(
+    columns: list[str],
+    values: list[list],
+    flags: list[list[bool]],
+    *,
+    caption: str,
+    number_format: str | None,
+    page_error: Callable[[str], Exception],
+    links: list[str] | None = None,
+) -> str:
+    """table_html over columns of values and their suppression flags (lists, for speed).
+
+    Chart data tables make up most of an EU-wide site, so body cells are written lean:
+    without their optional end tags, and a column of numbers is right-aligned by a class of
+    the table (num-N, see site.css) rather than of each cell.
+    """
     head = "".join(f'<th scope="col">{html.escape(humanise(c))}</th>' for c in columns)
+    numeric_columns = {
+        position
+        for position, column in enumerate(values[:NUMERIC_COLUMN_CLASSES])
+        if any(_is_number(v) for v in column)
+        and all(_is_number(v) or _is_missing(v) for v in column)
+    }
     rows = []
-    for index, row in frame.iterrows():
+    for index in range(len(values[0]) if values else 0):
         cells = []
-        for position, column in enumerate(columns):
-            value = row[column]
-            if _is_missing(value) and flags[column][index]:
+        for position in range(len(columns)):
+            value = values[position][index]
+            if _is_missing(value) and flags[position][index]:
                 cells.append(
-                    f'<td class="suppressed"><abbr title="{SUPPRESSED_NOTE}">'
-                    f"{SUPPRESSED}</abbr></td>"
+                    f'<td class="suppressed"><abbr title="{SUPPRESSED_NOTE}">{SUPPRESSED}</abbr>'
                 )
                 continue
             if _is_missing(value):
                 text = f'<span class="missing" title="no value">{NO_VALUE}</span>'
             else:
                 text = html.escape(format_value(value, number_format, page_error))
-            if position == 0 and link is not None:
-                text = f'<a href="{html.escape(link(row.to_dict()))}">{text}</a>'
-            numeric = pd.api.types.is_number(value) and not pd.api.types.is_bool(value)
+            if position == 0 and links is not None:
+                text = f'<a href="{html.escape(links[index])}">{text}</a>'
+            numeric = _is_number(value) and position not in numeric_columns
             element = 'th scope="row"' if position == 0 else "td"
             css = ' class="number"' if numeric else ""
-            cells.append(f"<{element}{css}>{text}</{element.split()[0]}>")
-        rows.append(f"<tr>{''.join(cells)}</tr>")
+            cells.append(f"<{element}{css}>{text}")
+        rows.append(f"<tr>{''.join(cells)}")
+    classes = " ".join(f"num-{position + 1}" for position in sorted(numeric_columns))
+    table = f'<table class="{classes}">' if classes else "<table>"
     return (
-        f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"{table}<caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -236,30 +289,55 @@ def _big_value(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
 
 
 def _field_type(frame: pd.DataFrame, column: str) -> str:
+    """The Vega-Lite type of a column, as Altair infers it from a data frame."""
     if pd.api.types.is_datetime64_any_dtype(frame[column]):
-        return "T"
+        return "temporal"
     if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(
         frame[column]
     ):
-        return "Q"
-    return "O"
+        return "quantitative"
+    return "nominal"
 
 
-def _selectors(tag: Tag, frame: pd.DataFrame) -> list[tuple[str, alt.Parameter]]:
-    """A select input per selector column, defaulting to its greatest value (latest quarter)."""
-    selectors = []
+def _json_values(frame: pd.DataFrame, column: str) -> list:
+    """A column as JSON-ready values: missing ones None, numbers plain, dates in ISO."""
+    values = frame[column].tolist()  # plain Python scalars, not numpy ones
+    if pd.api.types.is_datetime64_any_dtype(frame[column]):
+        values = [None if pd.isna(t) else t.isoformat() for t in values]
+    return [_json_number(v) for v in values]
+
+
+def _json_number(value: object) -> object:
+    """None for a missing value, and whole floats without ".0" (the same number in JSON)."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _selectors(tag: Tag, columns: dict[str, list]) -> tuple[list[dict], list[dict]]:
+    """A select input per selector column, defaulting to its greatest value (latest quarter),
+    and the filters that keep the chosen value: Vega-Lite parameters and transforms."""
+    params, filters = [], []
     for column in _list(tag.attributes.get("selector")):
-        options = sorted(frame[column].dropna().unique().tolist())
-        parameter = alt.param(
-            name=f"select_{''.join(ch if ch.isalnum() else '_' for ch in column)}",
-            value=options[-1] if options else None,
-            bind=alt.binding_select(options=options, name=f"{humanise(column)} "),
+        options = sorted(set(columns[column]) - {None})
+        name = f"select_{''.join(ch if ch.isalnum() else '_' for ch in column)}"
+        params.append(
+            {
+                "name": name,
+                "bind": {"input": "select", "options": options, "name": f"{humanise(column)} "},
+                "value": options[-1] if options else None,
+            }
         )
-        selectors.append((column, parameter))
-    return selectors
+        filters.append({"filter": f"(datum[{json.dumps(column)}] === {name})"})
+    return params, filters
 
 
 def _chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
+    """A layered Vega-Lite spec written as JSON directly: building it through Altair's
+    objects costs ~0.2 s a chart, minutes for an EU-wide site. tests/test_site.py
+    validates every chart of the real pages against the Vega-Lite schema."""
     attributes = tag.attributes
     x, y, series = attributes["x"], attributes["y"], attributes.get("series")
     unit, number_format = attributes["unit"], attributes.get("format")
@@ -274,106 +352,147 @@ def _chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
             ]
         )
     )
-    data = frame[keep].copy()
-    data[FLAG] = suppressed_flags(frame, y).to_numpy() & frame[y].isna().to_numpy()
+    columns = {column: _json_values(frame, column) for column in keep}
+    flags = suppressed_flags(frame, y).tolist()
+    columns[FLAG] = [flag and value is None for flag, value in zip(flags, columns[y], strict=True)]
+    axis_format = {"format": number_format} if number_format else {}
     # Few categories read best upright; many (quarters) slanted.
-    angle = 0 if data[x].nunique() <= 8 else -45
-    x_encoding = alt.X(
-        f"{x}:{_field_type(data, x)}", title=humanise(x), axis=alt.Axis(labelAngle=angle)
-    )
+    angle = 0 if len(set(columns[x]) - {None}) <= 8 else -45
+    x_type = _field_type(frame, x)
+    x_encoding = {
+        "axis": {"labelAngle": angle},
+        "field": x,
+        "title": humanise(x),
+        "type": "ordinal" if x_type == "nominal" else x_type,
+    }
     # Only areas stack: stacked bars or lines would misread as the series' values.
-    stack = "zero" if tag.component == "AreaChart" else None
-    y_encoding = alt.Y(
-        f"{y}:Q", title=unit, axis=alt.Axis(format=number_format or alt.Undefined), stack=stack
-    )
+    y_encoding = {
+        "axis": axis_format,
+        "field": y,
+        "stack": "zero" if tag.component == "AreaChart" else None,
+        "title": unit,
+        "type": "quantitative",
+    }
     tooltip = [
-        alt.Tooltip(x),
-        alt.Tooltip(y, format=number_format or alt.Undefined, title=f"{humanise(y)} ({unit})"),
+        {"field": x, "type": x_type},
+        {"field": y, **axis_format, "title": f"{humanise(y)} ({unit})", "type": "quantitative"},
     ]
-    color = {}
+    encoding: dict = {"x": x_encoding}
     if series:
-        color = {"color": alt.Color(f"{series}:N", title=humanise(series))}
-        tooltip.insert(0, alt.Tooltip(series))
-    base = alt.Chart().encode(x=x_encoding)
-    benchmark = tag.component == "BenchmarkChart"
-    layers = _benchmark_layers(base, tag, unit, number_format) if benchmark else []
-    mark = {
-        "LineChart": lambda c: c.mark_line(point=True),
-        "BenchmarkChart": lambda c: c.mark_line(point=True, color="#b2182b"),
-        "AreaChart": lambda c: c.mark_area(opacity=0.7),
-        "BarChart": lambda c: c.mark_bar(),
-        "ScatterPlot": lambda c: c.mark_point(filled=True),
-    }[tag.component]
+        encoding["color"] = {"field": series, "title": humanise(series), "type": "nominal"}
+        tooltip.insert(0, {"field": series, "type": _field_type(frame, series)})
     offset = (
-        {"xOffset": alt.XOffset(f"{series}:N")} if series and tag.component == "BarChart" else {}
+        {"xOffset": {"field": series, "type": "nominal"}}
+        if series and tag.component == "BarChart"
+        else {}
     )
-    layers.append(mark(base).encode(y=y_encoding, tooltip=tooltip, **color, **offset))
+    layers = _benchmark_layers(x_encoding, tag, unit, axis_format)
     layers.append(
-        base.mark_text(text="S", fontWeight="bold", color="#555")
-        .encode(
-            y=alt.value(8), tooltip=[*tooltip[:-1], alt.Tooltip(FLAG, title=SUPPRESSED)], **offset
-        )
-        .transform_filter(alt.datum[FLAG])
+        {
+            "mark": MARKS[tag.component],
+            "encoding": {**encoding, "y": y_encoding, "tooltip": tooltip, **offset},
+        }
     )
-    chart = alt.layer(*layers, data=data).properties(
-        title=alt.Title(attributes["title"], subtitle=f"Unit: {unit}", anchor="start"),
-        width="container",
-        height=CHART_HEIGHT,
+    layers.append(
+        {
+            "mark": {"type": "text", "color": "#555", "fontWeight": "bold", "text": "S"},
+            "encoding": {
+                "x": x_encoding,
+                "y": {"value": 8},
+                "tooltip": [
+                    *tooltip[:-1],
+                    {"field": FLAG, "title": SUPPRESSED, "type": "nominal"},
+                ],
+                **offset,
+            },
+            "transform": [{"filter": f"datum[{json.dumps(FLAG)}]"}],
+        }
     )
-    for column, parameter in _selectors(tag, data):
-        chart = chart.add_params(parameter).transform_filter(alt.datum[column] == parameter)
-    return _figure(tag, chart, data, keep, context)
+    # One row of columns, flattened into rows by the first transform: keys are written once
+    # per chart, not once per value, which halves an EU-wide site.
+    dataset = "data-" + hashlib.md5(json.dumps(columns).encode()).hexdigest()
+    params, filters = _selectors(tag, columns)
+    spec = {
+        "$schema": VEGA_LITE_SCHEMA,
+        "config": {"view": {"continuousWidth": 300, "continuousHeight": 300}},
+        "layer": layers,
+        "data": {"name": dataset},
+        "height": CHART_HEIGHT,
+        "width": "container",
+        "title": {"text": attributes["title"], "anchor": "start", "subtitle": f"Unit: {unit}"},
+        **({"params": params} if params else {}),
+        "transform": [{"flatten": list(columns)}, *filters],
+        "datasets": {dataset: [columns]},
+    }
+    return _figure(tag, spec, columns, context)
 
 
-def _benchmark_layers(base: alt.Chart, tag: Tag, unit: str, number_format: str | None) -> list:
+MARKS = {
+    "LineChart": {"type": "line", "point": True},
+    "BenchmarkChart": {"type": "line", "color": "#b2182b", "point": True},
+    "AreaChart": {"type": "area", "opacity": 0.7},
+    "BarChart": {"type": "bar"},
+    "ScatterPlot": {"type": "point", "filled": True},
+}
+
+
+def _benchmark_layers(x_encoding: dict, tag: Tag, unit: str, axis_format: dict) -> list[dict]:
     """Quartile bands (and the min to max range) with the median: a distribution, no ranking."""
     attributes = tag.attributes
+    if tag.component != "BenchmarkChart":
+        return []
+
+    def band(low: str, high: str, color: str, opacity: float) -> dict:
+        return {
+            "mark": {"type": "area", "color": color, "opacity": opacity},
+            "encoding": {
+                "x": x_encoding,
+                "y": {"field": attributes[low], "title": unit, "type": "quantitative"},
+                "y2": {"field": attributes[high]},
+            },
+        }
+
     layers = []
     if "min" in attributes and "max" in attributes:
-        layers.append(
-            base.mark_area(color="#d1e5f0", opacity=0.6).encode(
-                y=alt.Y(f"{attributes['min']}:Q", title=unit), y2=attributes["max"]
-            )
-        )
+        layers.append(band("min", "max", "#d1e5f0", 0.6))
+    layers.append(band("q1", "q3", "#67a9cf", 0.5))
     layers.append(
-        base.mark_area(color="#67a9cf", opacity=0.5).encode(
-            y=alt.Y(f"{attributes['q1']}:Q", title=unit), y2=attributes["q3"]
-        )
-    )
-    layers.append(
-        base.mark_line(color="#2166ac", strokeDash=[4, 3]).encode(
-            y=alt.Y(
-                f"{attributes['median']}:Q",
-                title=unit,
-                axis=alt.Axis(format=number_format or alt.Undefined),
-            )
-        )
+        {
+            "mark": {"type": "line", "color": "#2166ac", "strokeDash": [4, 3]},
+            "encoding": {
+                "x": x_encoding,
+                "y": {
+                    "axis": axis_format,
+                    "field": attributes["median"],
+                    "title": unit,
+                    "type": "quantitative",
+                },
+            },
+        }
     )
     return layers
 
 
-def _figure(
-    tag: Tag,
-    chart: alt.TopLevelMixin,
-    data: pd.DataFrame,
-    columns: list[str],
-    context: RenderContext,
-) -> str:
+def _figure(tag: Tag, spec: dict, columns: dict[str, list], context: RenderContext) -> str:
+    """The chart, its suppression note and its data table (`columns` ends with the flags)."""
     chart_id = context.next_chart_id()
-    # Schema validation would double the build time; the browser test draws every chart.
     # Inside <script>, "</" would end the element early.
-    spec = json.dumps(chart.to_dict(validate=False)).replace("</", "<\\/")
+    spec_json = json.dumps(spec).replace("</", "<\\/")
     title = tag.attributes["title"]
-    count = int(data[FLAG].sum())
+    flags = columns[FLAG]
+    count = sum(flags)
     note = (
         f'<p class="chart-note">S along the top of the chart marks a value {SUPPRESSED_NOTE} '
         f'({count} in this chart\'s data; "suppressed" in its data table).</p>'
         if count
         else ""
     )
-    table = table_html(
-        data.drop(columns=[FLAG]).assign(**{f"{tag.attributes['y']}_suppressed": data[FLAG]}),
-        columns,
+    shown = [column for column in columns if column != FLAG]
+    y = tag.attributes["y"]
+    table = _table(
+        shown,
+        [columns[column] for column in shown],
+        [flags if column == y else [False] * len(flags) for column in shown],
         caption=f"{title} ({tag.attributes['unit']})",
         number_format=tag.attributes.get("format"),
         page_error=lambda message: context.error(tag, message),
@@ -383,7 +502,7 @@ def _figure(
         f'aria-label="{html.escape(title)}, unit {html.escape(tag.attributes["unit"])}; '
         f'the data table follows"></div>'
         f'<script type="application/json" class="vega-spec" data-target="{chart_id}">'
-        f"{spec}</script>{note}"
+        f"{spec_json}</script>{note}"
         f'<details class="chart-data"><summary>Data table: {html.escape(title)}</summary>'
         f'<div class="table-wrap">{table}</div></details></figure>'
     )

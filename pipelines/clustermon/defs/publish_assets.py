@@ -43,5 +43,11 @@ def published_warehouse(
 def dashboard_site(folders: ClustermonFolders) -> MaterializeResult:
     """The static, offline dashboard site built from the published warehouse."""
     paths = folders.paths()
-    pages = build_site(paths.published_warehouse, paths.site)
-    return MaterializeResult(metadata={"path": str(paths.site / "index.html"), "pages": pages})
+    built = build_site(paths.published_warehouse, paths.site)
+    return MaterializeResult(
+        metadata={
+            "path": str(paths.site / "index.html"),
+            "pages": built.pages,
+            "pages_rebuilt": built.rebuilt,
+        }
+    )
