@@ -47,16 +47,17 @@ R&D is a real 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from scipy import stats
 
 HORIZONS = (1, 2, 3)
 PLACEBO_HORIZONS = (-2, -3)
+EVENT_TIMES = (*HORIZONS, *PLACEBO_HORIZONS)
 MIN_TREATED = 5
 MIN_COMPARISON = 5
 ALL_REGIONS = "ALL"
@@ -197,174 +198,235 @@ def _firms(panel: pd.DataFrame) -> _Firms:
     )
 
 
-def _long_differences(
-    firms: _Firms, matrix: np.ndarray, event_times: tuple[int, ...]
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Rows:
+    """Long differences, one entry per firm, cohort and event time (parallel arrays)."""
+
+    firm: np.ndarray
+    block: np.ndarray  # stratum-cohort pair
+    event: np.ndarray  # index into the event times of the estimation
+    change: np.ndarray
+    cell: np.ndarray  # stratum-cohort-event-time cell
+    treated: np.ndarray
+    weight: np.ndarray  # corrective weight: 1 for treated firms, treated / comparison otherwise
+
+    def subset(self, kept: np.ndarray) -> _Rows:
+        return _Rows(**{name: values[kept] for name, values in vars(self).items()})
+
+
+def _long_differences(firms: _Firms, matrix: np.ndarray, event_times: tuple[int, ...]) -> _Rows:
     """Y(g+e) - Y(g-1) of every treated firm and of every comparison firm of its stratum, for
-    each cohort g of treated firms in that stratum; one row per firm, cohort and event time,
-    with `block` numbering the stratum-cohort pairs and `cell` the stratum-cohort-event-time
-    cells, so the estimation groups with integer arithmetic."""
+    each cohort g of treated firms in that stratum, in cohort-stratum-event-time cells with
+    treated and comparison firms (common support). `block` numbers the stratum-cohort pairs
+    and `cell` the cells, so the estimation groups with integer arithmetic."""
     treated = np.flatnonzero(firms.treated)
     cells = pd.DataFrame({"stratum": firms.stratum[treated], "cohort": firms.cohort[treated]})
     cells = cells.drop_duplicates()
     comparison = pd.DataFrame({"firm": np.flatnonzero(~firms.treated)})
     comparison["stratum"] = firms.stratum[comparison["firm"]]
     comparison = comparison.merge(cells, on="stratum")
-    firm = np.concatenate([treated, comparison["firm"].to_numpy()])
+    candidate = np.concatenate([treated, comparison["firm"].to_numpy()])
     cohort = np.concatenate([firms.cohort[treated], comparison["cohort"].to_numpy()])
     width = matrix.shape[1]
     base = cohort - 1 - firms.first_year
-    frames = []
+    firm, block, event, change = [], [], [], []
     for index, event_time in enumerate(event_times):
         target = base + 1 + event_time
         inside = np.flatnonzero((base >= 0) & (base < width) & (target >= 0) & (target < width))
-        change = matrix[firm[inside], target[inside]] - matrix[firm[inside], base[inside]]
-        kept = inside[~np.isnan(change)]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "firm": firm[kept],
-                    "block": firms.stratum[firm[kept]] * (width + 1) + base[kept],
-                    "event": index,
-                    "change": change[~np.isnan(change)],
-                }
-            )
+        difference = (
+            matrix[candidate[inside], target[inside]] - matrix[candidate[inside], base[inside]]
         )
-    rows = pd.concat(frames, ignore_index=True)
-    rows["cell"] = rows["block"] * len(event_times) + rows["event"]
-    rows["event_time"] = np.asarray(event_times)[rows["event"]]
-    rows["treated"] = firms.treated[rows["firm"]]
-    rows["region"] = firms.region_index[rows["firm"]]
-    return rows
-
-
-def _common_support(rows: pd.DataFrame) -> pd.DataFrame:
-    """Rows of the cohort-stratum-event-time cells with treated and comparison firms, with
-    the cell's corrective weight: comparison firms stand for as many firms as are treated."""
-    cell = rows["cell"].to_numpy()
-    treated = rows["treated"].to_numpy()
-    n_treated = np.bincount(cell, treated)[cell]
+        observed = ~np.isnan(difference)
+        kept = inside[observed]
+        firm.append(candidate[kept])
+        block.append(firms.stratum[candidate[kept]] * (width + 1) + base[kept])
+        event.append(np.full(len(kept), index))
+        change.append(difference[observed])
+    firm, block, event = np.concatenate(firm), np.concatenate(block), np.concatenate(event)
+    cell = block * len(event_times) + event
+    is_treated = firms.treated[firm]
+    n_treated = np.bincount(cell, is_treated)[cell]
     n_comparison = np.bincount(cell)[cell] - n_treated
-    kept = (n_treated > 0) & (n_comparison > 0)
-    weight = np.where(treated, 1.0, n_treated / np.maximum(n_comparison, 1))
-    return rows.assign(weight=weight)[kept]
+    rows = _Rows(
+        firm=firm,
+        block=block,
+        event=event,
+        change=np.concatenate(change),
+        cell=cell,
+        treated=is_treated,
+        weight=np.where(is_treated, 1.0, n_treated / np.maximum(n_comparison, 1)),
+    )
+    return rows.subset((n_treated > 0) & (n_comparison > 0))
 
 
 @dataclass(frozen=True)
-class _Fit:
-    estimate: dict[int, float]
-    ci: dict[int, tuple[float, float]]
-    std_error: dict[int, float]
-    n_treated: dict[int, int]
-    n_comparison: dict[int, int]
-    joint_p_value: float
+class _Fits:
+    """Estimates of many scopes at once: arrays of scopes x event times (NaN where not
+    estimable), and the joint Wald test's p-value per scope."""
+
+    estimate: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    std_error: np.ndarray
+    n_treated: np.ndarray
+    n_comparison: np.ndarray
+    joint_p_value: np.ndarray
 
 
-def _fit(rows: pd.DataFrame, event_times: tuple[int, ...]) -> _Fit:
-    """Cohort-size-weighted effect per event time: WLS on within-cell demeaned long
-    differences, clustered by firm (module docstring)."""
+def _fit(rows: _Rows, scope_of_firm: np.ndarray, n_scopes: int, n_events: int) -> _Fits:
+    """Cohort-size-weighted effect per scope and event time: WLS on within-cell demeaned long
+    differences with one treatment column per estimable event time, clustered by firm (module
+    docstring). The columns never share a row, so X'WX is diagonal and the fit reduces to
+    weighted sums; the firm-clustered covariance is statsmodels' (small-sample factor
+    G/(G-1) (N-1)/(N-K), Student's t and F with G-1 degrees of freedom), which the tests use
+    as the reference. A firm belongs to one scope; firms of scope -1 are left out."""
+    rows = rows.subset(scope_of_firm[rows.firm] >= 0)
+    slots = n_scopes * n_events
+    slot = scope_of_firm[rows.firm] * n_events + rows.event
     # A treated firm has one cohort, so one row per event time; a comparison firm one per
     # cohort it serves.
-    counts = rows[["event_time", "treated", "firm"]].drop_duplicates()
-    counts = counts.groupby(["event_time", "treated"]).size()
-    n_treated = {e: int(counts.get((e, True), 0)) for e in event_times}
-    n_comparison = {e: int(counts.get((e, False), 0)) for e in event_times}
-    estimable = tuple(
-        e for e in event_times if n_treated[e] >= MIN_TREATED and n_comparison[e] >= MIN_COMPARISON
+    n_treated = np.bincount(slot, rows.treated, minlength=slots)
+    n_firms = len(scope_of_firm)
+    firm_event = rows.firm * n_events + rows.event
+    serving = np.bincount(firm_event[~rows.treated], minlength=n_firms * n_events) > 0
+    serving_firm, serving_event = np.divmod(np.flatnonzero(serving), n_events)
+    n_comparison = np.bincount(
+        scope_of_firm[serving_firm] * n_events + serving_event, minlength=slots
     )
-    nan = float("nan")
-    estimate = dict.fromkeys(event_times, nan)
-    ci = dict.fromkeys(event_times, (nan, nan))
-    std_error = dict.fromkeys(event_times, nan)
-    if not estimable:
-        return _Fit(estimate, ci, std_error, n_treated, n_comparison, nan)
-    rows = rows[rows["event_time"].isin(estimable)]
-    weight = rows["weight"].to_numpy()
-    change = rows["change"].to_numpy()
-    cell = rows["cell"].to_numpy()
-    cell_mean = np.bincount(cell, weight * change)[cell] / np.bincount(cell, weight)[cell]
+    estimable = (n_treated >= MIN_TREATED) & (n_comparison >= MIN_COMPARISON)
+    rows = rows.subset(estimable[slot])
+    slot = slot[estimable[slot]]
+    scope = slot // n_events
+    weight, cell = rows.weight, rows.cell
+    cell_mean = np.bincount(cell, weight * rows.change)[cell] / np.bincount(cell, weight)[cell]
+    demeaned = rows.change - cell_mean
     # Within a cell treated and weighted comparison firms weigh the same, so the demeaned
     # treatment dummy is +1/2 or -1/2.
-    treatment = np.where(rows["treated"], 0.5, -0.5)
-    event_time = rows["event_time"].to_numpy()
-    design = np.column_stack([treatment * (event_time == e) for e in estimable])
-    fitted = sm.WLS(change - cell_mean, design, weights=weight).fit(
-        cov_type="cluster", cov_kwds={"groups": rows["firm"].to_numpy()}, use_t=True
+    weighted_treatment = weight * np.where(rows.treated, 0.5, -0.5)
+    curvature = np.bincount(slot, 0.25 * weight, minlength=slots)  # diagonal of X'WX
+    with np.errstate(invalid="ignore", divide="ignore"):
+        estimate = np.bincount(slot, weighted_treatment * demeaned, minlength=slots) / curvature
+    residual = demeaned - np.where(rows.treated, 0.5, -0.5) * estimate[slot]
+    scores = np.bincount(
+        rows.firm * n_events + rows.event,
+        weighted_treatment * residual,
+        minlength=n_firms * n_events,
+    ).reshape(n_firms, n_events)
+    firms = np.flatnonzero(np.bincount(rows.firm, minlength=n_firms))
+    scores, firm_scope = scores[firms], scope_of_firm[firms]
+    meat = np.empty((n_scopes, n_events, n_events))
+    for a in range(n_events):
+        for b in range(n_events):
+            meat[:, a, b] = np.bincount(firm_scope, scores[:, a] * scores[:, b], minlength=n_scopes)
+    n_obs = np.bincount(scope, minlength=n_scopes)
+    n_groups = np.bincount(firm_scope, minlength=n_scopes)
+    shape = (n_scopes, n_events)
+    estimate, curvature, estimable = (a.reshape(shape) for a in (estimate, curvature, estimable))
+    std_error = np.full(shape, np.nan)
+    margin = np.full(shape, np.nan)
+    joint_p_value = np.full(n_scopes, np.nan)
+    for s in np.flatnonzero(estimable.any(axis=1)):
+        columns = np.flatnonzero(estimable[s])
+        n, k, g = n_obs[s], len(columns), n_groups[s]
+        bread = 1 / curvature[s, columns]
+        factor = g / (g - 1) * (n - 1) / (n - k)
+        covariance = factor * np.outer(bread, bread) * meat[s][np.ix_(columns, columns)]
+        std_error[s, columns] = np.sqrt(np.diag(covariance))
+        margin[s, columns] = stats.t.ppf(0.975, g - 1) * std_error[s, columns]
+        coefficients = estimate[s, columns]
+        rank = np.linalg.matrix_rank(covariance)
+        if rank:  # else no variation to test, and the p-value stays unknown
+            wald = coefficients @ np.linalg.pinv(covariance) @ coefficients / rank
+            joint_p_value[s] = stats.f.sf(wald, rank, g - 1)
+    estimate = np.where(estimable, estimate, np.nan)
+    return _Fits(
+        estimate=estimate,
+        ci_low=estimate - margin,
+        ci_high=estimate + margin,
+        std_error=std_error,
+        n_treated=n_treated.reshape(shape).astype(np.int64),
+        n_comparison=n_comparison.reshape(shape),
+        joint_p_value=joint_p_value,
     )
-    intervals = fitted.conf_int(alpha=0.05)
-    for column, e in enumerate(estimable):
-        estimate[e] = float(fitted.params[column])
-        std_error[e] = float(fitted.bse[column])
-        ci[e] = (float(intervals[column, 0]), float(intervals[column, 1]))
-    joint = fitted.wald_test(np.eye(len(estimable)), use_f=True, scalar=True)
-    return _Fit(estimate, ci, std_error, n_treated, n_comparison, float(np.asarray(joint.pvalue)))
 
 
-def _estimable(fit: _Fit, event_time: int) -> bool:
-    return not np.isnan(fit.estimate[event_time])
+def _value(values: np.ndarray, scope: int, column: int) -> float | None:
+    value = values[scope, column]
+    return None if np.isnan(value) else float(value)
 
 
-def _scope_estimates(rows: pd.DataFrame, region_code: str, outcome: Outcome) -> list[dict]:
-    """Estimates for horizons 1-3 of one region (or all regions), each with its placebos on
-    the same cohort-stratum cells."""
-    post = _common_support(rows[rows["event_time"].isin(HORIZONS)])
-    pre = _common_support(rows[rows["event_time"].isin(PLACEBO_HORIZONS)])
-    fit = _fit(post, HORIZONS)
+def _scope_records(
+    rows: _Rows, scope_of_firm: np.ndarray, scopes: list[str], outcome: Outcome
+) -> list[dict]:
+    """Estimates for horizons 1-3 of each scope (a region, or all regions), each with its
+    placebos on the same cohort-stratum cells."""
+    post_events = [i for i, e in enumerate(EVENT_TIMES) if e in HORIZONS]
+    pre_events = [i for i, e in enumerate(EVENT_TIMES) if e in PLACEBO_HORIZONS]
+    post = rows.subset(np.isin(rows.event, post_events))
+    pre = rows.subset(np.isin(rows.event, pre_events))
+    pre = replace(pre, event=pre.event - len(HORIZONS))
+    fit = _fit(post, scope_of_firm, len(scopes), len(HORIZONS))
+    block_count = int(rows.block.max(initial=-1)) + 1
+    placebos = []
+    for column in range(len(HORIZONS)):
+        # Cells nest in regions, so the blocks at this horizon are each scope's own.
+        blocks = np.bincount(post.block[post.event == column], minlength=block_count) > 0
+        placebo_rows = pre.subset(blocks[pre.block])
+        placebos.append(_fit(placebo_rows, scope_of_firm, len(scopes), len(PLACEBO_HORIZONS)))
     records = []
-    for horizon in HORIZONS:
-        blocks = post.loc[post["event_time"] == horizon, "block"].unique()
-        placebo = _fit(pre[pre["block"].isin(blocks)], PLACEBO_HORIZONS)
-        estimable = _estimable(fit, horizon)
-        record = {
-            "region_code": region_code,
-            "indicator_code": outcome.indicator_code,
-            "horizon": horizon,
-            "estimate": fit.estimate[horizon] if estimable else None,
-            "ci_low": fit.ci[horizon][0] if estimable else None,
-            "ci_high": fit.ci[horizon][1] if estimable else None,
-            "std_error": fit.std_error[horizon] if estimable else None,
-            "n_treated": fit.n_treated[horizon],
-            "n_comparison": fit.n_comparison[horizon],
-            "estimable": estimable,
-        }
-        for e in PLACEBO_HORIZONS:
-            name = f"placebo_k_minus_{-e}"
-            shown = _estimable(placebo, e)
-            record[name] = placebo.estimate[e] if shown else None
-            record[f"{name}_ci_low"] = placebo.ci[e][0] if shown else None
-            record[f"{name}_ci_high"] = placebo.ci[e][1] if shown else None
-        # A joint test of the estimable placebos; with none, the pre-trend is unknown (null).
-        p_value = None if np.isnan(placebo.joint_p_value) else placebo.joint_p_value
-        record["pre_trend_p_value"] = p_value
-        record["pre_trend_doubtful"] = None if p_value is None else p_value < PRE_TREND_ALPHA
-        record["unit"] = outcome.unit
-        record["method"] = METHOD
-        records.append(record)
+    for s, region_code in enumerate(scopes):
+        for column, (horizon, placebo) in enumerate(zip(HORIZONS, placebos, strict=True)):
+            record = {
+                "region_code": region_code,
+                "indicator_code": outcome.indicator_code,
+                "horizon": horizon,
+                "estimate": _value(fit.estimate, s, column),
+                "ci_low": _value(fit.ci_low, s, column),
+                "ci_high": _value(fit.ci_high, s, column),
+                "std_error": _value(fit.std_error, s, column),
+                "n_treated": int(fit.n_treated[s, column]),
+                "n_comparison": int(fit.n_comparison[s, column]),
+                "estimable": not np.isnan(fit.estimate[s, column]),
+            }
+            for placebo_column, e in enumerate(PLACEBO_HORIZONS):
+                name = f"placebo_k_minus_{-e}"
+                record[name] = _value(placebo.estimate, s, placebo_column)
+                record[f"{name}_ci_low"] = _value(placebo.ci_low, s, placebo_column)
+                record[f"{name}_ci_high"] = _value(placebo.ci_high, s, placebo_column)
+            # A joint test of the estimable placebos; with none, the pre-trend is unknown (null).
+            p_value = placebo.joint_p_value[s]
+            record["pre_trend_p_value"] = None if np.isnan(p_value) else float(p_value)
+            record["pre_trend_doubtful"] = None if np.isnan(p_value) else p_value < PRE_TREND_ALPHA
+            record["unit"] = outcome.unit
+            record["method"] = METHOD
+            records.append(record)
     return records
 
 
-def estimate_impacts(panel: pd.DataFrame, regions: list[str] | None = None) -> pd.DataFrame:
+def estimate_impacts(
+    panel: pd.DataFrame, regions: list[str] | None = None, pooled: bool = True
+) -> pd.DataFrame:
     """IMP01-IMP04 for each region and for all regions ('ALL'), horizons 1-3.
 
     `panel` has one row per firm and year with the columns of PANEL_COLUMNS: cohort is the
     year the firm first joined a cluster (null for never-members), comparison_group marks the
     business-register comparison firms. `regions` (default: the panel's) each get rows, not
-    estimable where they have no firms. Estimates below MIN_TREATED treated or MIN_COMPARISON
-    comparison firms are not estimable: null, never zero.
+    estimable where they have no firms; with a list given, the panel's other regions count
+    only in the pooled 'ALL' estimate, which `pooled=False` leaves out. Estimates below
+    MIN_TREATED treated or MIN_COMPARISON comparison firms are not estimable: null, never zero.
     """
     firms = _firms(panel)
-    scopes = [ALL_REGIONS, *sorted(set(regions or []) | set(panel["region_code"]))]
-    event_times = (*HORIZONS, *PLACEBO_HORIZONS)
+    requested = sorted(set(panel["region_code"]) if regions is None else set(regions))
+    position = {code: index for index, code in enumerate(requested)}
+    by_region = np.array([position.get(code, -1) for code in firms.region_codes], dtype=np.int64)
+    scope_of_firm = by_region[firms.region_index] if len(firms.region_index) else by_region[:0]
     records: list[dict] = []
     for outcome in OUTCOMES:
-        rows = _long_differences(firms, firms.outcomes[outcome.indicator_code], event_times)
-        by_region = dict(tuple(rows.groupby("region", sort=False)))
-        for scope in scopes:
-            if scope == ALL_REGIONS:
-                scoped = rows
-            else:
-                scoped = by_region.get(firms.region_codes.get(scope, -1), rows.iloc[:0])
-            records += _scope_estimates(scoped, scope, outcome)
+        rows = _long_differences(firms, firms.outcomes[outcome.indicator_code], EVENT_TIMES)
+        if pooled:
+            everyone = np.zeros_like(firms.region_index)
+            records += _scope_records(rows, everyone, [ALL_REGIONS], outcome)
+        records += _scope_records(rows, scope_of_firm, requested, outcome)
     result = pd.DataFrame.from_records(records, columns=list(ESTIMATE_COLUMNS))
     result["pre_trend_doubtful"] = result["pre_trend_doubtful"].astype("boolean")
     return result
