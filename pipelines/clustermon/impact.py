@@ -478,29 +478,111 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def write_impact_estimates(warehouse: Path) -> pd.DataFrame:
-    """Estimate from the working warehouse's firm-year panel and (re)write
-    main.impact_estimates there, documented with table and column comments."""
-    with duckdb.connect(str(warehouse)) as con:
-        panel = con.sql(
-            f"SELECT {', '.join(PANEL_COLUMNS)} FROM intermediate.int_firm_years_assembled"
-        ).df()
-        regions = [
-            r
-            for (r,) in con.sql(
-                "SELECT region_code FROM intermediate.int_packages_selected"
-            ).fetchall()
-        ]
-        estimates = estimate_impacts(panel, regions)
-        con.register("estimates", estimates)
-        columns = ", ".join(
-            f"CAST({c} AS INTEGER) AS {c}" if c in INTEGER_COLUMNS else c for c in ESTIMATE_COLUMNS
-        )
+INPUTS_TABLE_COMMENT = (
+    "Fingerprint of the inputs of each region's rows of main.impact_estimates (its firm-year "
+    "panel and the estimator's settings): a refresh re-estimates only the regions whose "
+    "fingerprint changed, and the pooled 'ALL' rows when any did."
+)
+# Changes of the estimator's code or settings must invalidate every kept estimate.
+ESTIMATOR_VERSION = "2"
+_ESTIMATOR_KEY = repr(
+    (ESTIMATOR_VERSION, HORIZONS, PLACEBO_HORIZONS, MIN_TREATED, MIN_COMPARISON, PRE_TREND_ALPHA)
+)
+# Order-independent digest of a region's firm-year rows; cheap next to estimating.
+_PANEL_FINGERPRINTS = f"""
+    SELECT region_code,
+           count(*) || ':' || sum(hash({", ".join(PANEL_COLUMNS)})::HUGEINT) AS fingerprint
+    FROM intermediate.int_firm_years_assembled
+    GROUP BY region_code
+"""
+
+
+@dataclass(frozen=True)
+class ImpactRefresh:
+    estimates: pd.DataFrame  # every row of main.impact_estimates
+    recomputed: list[str]  # scopes estimated in this refresh ('ALL' and region codes)
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
         con.execute(
-            f"CREATE OR REPLACE TABLE main.impact_estimates AS SELECT {columns} FROM estimates"
-        )
-        con.unregister("estimates")
-        con.execute(f"COMMENT ON TABLE main.impact_estimates IS {_sql_literal(TABLE_COMMENT)}")
-        for column, text in COLUMN_COMMENTS.items():
-            con.execute(f"COMMENT ON COLUMN main.impact_estimates.{column} IS {_sql_literal(text)}")
-    return estimates
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?",
+            [name],
+        ).fetchone()[0]
+    )
+
+
+def _input_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Fingerprint of each selected region's (or panel region's) estimation inputs."""
+    panel = dict(con.sql(_PANEL_FINGERPRINTS).fetchall())
+    selected = con.sql("SELECT region_code FROM intermediate.int_packages_selected").fetchall()
+    return {
+        region: f"{_ESTIMATOR_KEY}|{panel.get(region, 'no firms')}"
+        for region in sorted({r for (r,) in selected} | set(panel))
+    }
+
+
+def write_impact_estimates(warehouse: Path) -> ImpactRefresh:
+    """Estimate from the working warehouse's firm-year panel and (re)write
+    main.impact_estimates there, documented with table and column comments. A region whose
+    panel is unchanged since the last refresh keeps its rows (a region's estimates depend on
+    its own firms only); the pooled 'ALL' rows are re-estimated when any region changed."""
+    with duckdb.connect(str(warehouse)) as con:
+        fingerprints = _input_fingerprints(con)
+        previous: dict[str, str] = {}
+        if _table_exists(con, "impact_estimates") and _table_exists(con, "impact_estimate_inputs"):
+            previous = dict(con.sql("SELECT * FROM main.impact_estimate_inputs").fetchall())
+        changed = [r for r, key in fingerprints.items() if previous.get(r) != key]
+        if changed or set(previous) != set(fingerprints):
+            _replace_estimates(con, fingerprints, changed)
+            recomputed = [ALL_REGIONS, *changed]
+        else:
+            recomputed = []
+        estimates = con.sql("SELECT * FROM main.impact_estimates").df()
+    estimates["pre_trend_doubtful"] = estimates["pre_trend_doubtful"].astype("boolean")
+    return ImpactRefresh(estimates, recomputed)
+
+
+def _replace_estimates(
+    con: duckdb.DuckDBPyConnection, fingerprints: dict[str, str], changed: list[str]
+) -> None:
+    """Estimate 'ALL' and the `changed` regions, keep the other regions' rows, and record the
+    fingerprints the table now reflects."""
+    panel = con.sql(
+        f"SELECT {', '.join(PANEL_COLUMNS)} FROM intermediate.int_firm_years_assembled "
+        "ORDER BY region_code, organisation_id, year"
+    ).df()
+    estimates = estimate_impacts(panel, changed)
+    kept = sorted(set(fingerprints) - set(changed))
+    con.register("estimates", estimates)
+    con.register("kept_regions", pd.DataFrame({"region_code": pd.Series(kept, dtype=object)}))
+    columns = ", ".join(
+        f"CAST({c} AS INTEGER) AS {c}" if c in INTEGER_COLUMNS else c for c in ESTIMATE_COLUMNS
+    )
+    reused = (
+        f"SELECT {', '.join(ESTIMATE_COLUMNS)} FROM main.impact_estimates "
+        "WHERE region_code IN (SELECT region_code FROM kept_regions)"
+        if kept
+        else f"SELECT {', '.join(ESTIMATE_COLUMNS)} FROM estimates WHERE false"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE main.impact_estimates AS "
+        f"SELECT {columns} FROM (SELECT * FROM estimates UNION ALL {reused}) "
+        f"ORDER BY region_code <> {_sql_literal(ALL_REGIONS)}, region_code, indicator_code, horizon"
+    )
+    con.unregister("estimates")
+    con.unregister("kept_regions")
+    con.execute(f"COMMENT ON TABLE main.impact_estimates IS {_sql_literal(TABLE_COMMENT)}")
+    for column, text in COLUMN_COMMENTS.items():
+        con.execute(f"COMMENT ON COLUMN main.impact_estimates.{column} IS {_sql_literal(text)}")
+    con.register(
+        "fingerprints",
+        pd.DataFrame(
+            {"region_code": list(fingerprints), "input_hash": list(fingerprints.values())}
+        ),
+    )
+    con.execute("CREATE OR REPLACE TABLE main.impact_estimate_inputs AS SELECT * FROM fingerprints")
+    con.unregister("fingerprints")
+    con.execute(
+        f"COMMENT ON TABLE main.impact_estimate_inputs IS {_sql_literal(INPUTS_TABLE_COMMENT)}"
+    )
