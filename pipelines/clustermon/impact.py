@@ -575,8 +575,15 @@ def _replace_estimates(
 ) -> None:
     """Estimate 'ALL' and the `changed` regions, keep the other regions' rows, and record the
     fingerprints the table now reflects."""
+    # Organisations as integers (in their order): strings are slow to hand to pandas.
+    panel_columns = ", ".join(
+        "dense_rank() OVER (ORDER BY organisation_id) AS organisation_id"
+        if c == "organisation_id"
+        else c
+        for c in PANEL_COLUMNS
+    )
     panel = con.sql(
-        f"SELECT {', '.join(PANEL_COLUMNS)} FROM intermediate.int_firm_years_assembled "
+        f"SELECT {panel_columns} FROM intermediate.int_firm_years_assembled "
         "ORDER BY region_code, organisation_id, year"
     ).df()
     estimates = estimate_impacts(panel, changed)
