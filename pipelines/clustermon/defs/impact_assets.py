@@ -17,14 +17,17 @@ from clustermon.impact import MIN_COMPARISON, MIN_TREATED, write_impact_estimate
 )
 def impact_estimates(folders: ClustermonFolders) -> MaterializeResult:
     """IMP01-IMP04: difference-in-differences effects of cluster membership per region and for
-    all regions, horizons 1-3, with 95% intervals and pre-trend placebos (main.impact_estimates)."""
-    estimates = write_impact_estimates(folders.paths().warehouse)
+    all regions, horizons 1-3, with 95% intervals and pre-trend placebos (main.impact_estimates).
+    Regions whose firm-year panel did not change keep their estimates."""
+    refresh = write_impact_estimates(folders.paths().warehouse)
+    estimates = refresh.estimates
     estimable = estimates[estimates["estimable"]]
     return MaterializeResult(
         metadata={
             "rows": len(estimates),
             "estimable": len(estimable),
             "pre_trend_doubtful": int(estimable["pre_trend_doubtful"].fillna(False).sum()),
+            "re_estimated": ", ".join(refresh.recomputed) or "none: no region's panel changed",
             "minimum_cell": f"{MIN_TREATED} treated and {MIN_COMPARISON} comparison firms",
         }
     )
