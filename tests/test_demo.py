@@ -6,6 +6,7 @@ contract (clustermon.contract, the NUTS seed), never against the generator's int
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections.abc import Iterator
@@ -512,3 +513,18 @@ def test_outcomes_around_first_support(newest_packages: list[Package]) -> None:
     direct = outcomes[outcomes["project_id"] == ""].join(first, on=["region", "organisation_id"])
     after = (direct["reported_on"] >= direct["first"]).mean()
     assert 0.6 < after < 1.0
+
+
+def test_default_demo_bytes_unchanged(tmp_path: Path) -> None:
+    """The default demo (scale 1, what `make run` and the hand-checked tests use) must not
+    move when other profiles are added: the digest was computed from the code before the EU
+    profile existed (commit 7526f1d)."""
+    write_demo(
+        tmp_path / "inbox", tmp_path / "programme", regions=DEMO_REGIONS[:3],
+        quarters=DEMO_QUARTERS[-2:],
+    )  # fmt: skip
+    digest = hashlib.sha256()
+    for path in sorted(tmp_path.rglob("*.csv")):
+        digest.update(str(path.relative_to(tmp_path)).encode())
+        digest.update(path.read_bytes())
+    assert digest.hexdigest() == "672b2b26bc4d7737a0d3ee35c2cadff867a389d761d21bea472028a5a78689c9"
