@@ -18,7 +18,6 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -26,19 +25,11 @@ import pandas as pd
 import psutil
 
 from clustermon.contract import TABLES, quarter_end
-from clustermon.demo import DemoRegion, write_demo
+from clustermon.demo import EU_PROFILE, EU_REGIONS, eu_regions, write_demo
 from clustermon.ingest import create_raw_tables, load_programme
-from clustermon.settings import DBT_PROJECT_DIR, NUTS_REFERENCE, Paths
+from clustermon.settings import DBT_PROJECT_DIR, Paths
 
-# The EU's 27 member states, as NUTS writes them (EL for Greece).
-EU_COUNTRIES = frozenset(
-    "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()  # noqa: SIM905
-)
-EU_REGIONS = 240
 FULL_QUARTER, NEXT_QUARTER = "2025Q3", "2025Q4"
-# Demo sizes times 1.25 per cluster count and members per cluster: about 3,000 clusters and
-# 300,000 memberships over 240 regions.
-EU_SCALE = 1.25
 STAGES = {
     "raw_tables": "ingest",
     "indicator_models": "dbt",
@@ -46,20 +37,6 @@ STAGES = {
     "dashboard_site": "site",
 }
 SAMPLE_SECONDS = 0.2
-
-
-def eu_regions(count: int = EU_REGIONS) -> tuple[DemoRegion, ...]:
-    """The first `count` NUTS 2 regions of the EU, in code order (extra-regio ZZ left out)."""
-    nuts = pd.read_csv(NUTS_REFERENCE, sep=";", dtype=str, keep_default_na=False)
-    level2 = nuts[
-        (nuts["NUTS_ID"].str.len() == 4)
-        & nuts["NUTS_ID"].str[:2].isin(EU_COUNTRIES)
-        & ~nuts["NUTS_ID"].str.endswith("Z")
-    ].sort_values("NUTS_ID")
-    return tuple(
-        DemoRegion(code, name, "EU observatory", date(2021, 1, 1))
-        for code, name in level2.head(count).itertuples(index=False)
-    )
 
 
 def write_eu_packages(paths: Paths, quarters: tuple[str, ...], regions: int) -> None:
@@ -72,7 +49,7 @@ def write_eu_packages(paths: Paths, quarters: tuple[str, ...], regions: int) -> 
         paths.programme,
         regions=eu_regions(regions),
         quarters=quarters,
-        scale=EU_SCALE,
+        profile=EU_PROFILE,
         progress=report,
     )
 
