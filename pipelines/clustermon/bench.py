@@ -33,7 +33,7 @@ import pandas as pd
 import psutil
 
 from clustermon.contract import TABLES, quarter_end
-from clustermon.demo import EU_PROFILE, EU_REGIONS, eu_regions, write_demo
+from clustermon.demo import EU_REGIONS, write_eu_demo
 from clustermon.ingest import create_raw_tables, load_programme
 from clustermon.settings import DBT_PROJECT_DIR, Paths
 
@@ -65,20 +65,7 @@ def write_eu_packages(
     paths: Paths, quarters: tuple[str, ...], regions: int, scale: float = 1.0
 ) -> None:
     """The EU profile's packages of `quarters` for the first `regions` EU regions."""
-
-    def report(done: int, total: int, code: str) -> None:
-        if done % 20 == 0 or done == total:
-            print(f"  generated {done}/{total} regions (last {code})", flush=True)
-
-    write_demo(
-        paths.inbox,
-        paths.programme,
-        regions=eu_regions(regions),
-        quarters=quarters,
-        scale=scale,
-        profile=EU_PROFILE,
-        progress=report,
-    )
+    write_eu_demo(paths.inbox, paths.programme, quarters, regions, scale)
 
 
 @dataclass

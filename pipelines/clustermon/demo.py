@@ -103,6 +103,7 @@ EU_PROFILE = DemoProfile(
     kpis_from=2012,
 )
 EU_REGIONS = 240
+EU_QUARTERS = ("2025Q3", "2025Q4")  # the newest quarter, and the next for an incremental run
 # The EU's 27 member states, as NUTS writes them (EL for Greece).
 EU_COUNTRIES = frozenset(
     "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()  # noqa: SIM905
@@ -255,6 +256,32 @@ def write_demo(
     listed.to_csv(programme / "regions.csv", index=False, lineterminator="\n")
     targets = pd.concat(targets, ignore_index=True)
     targets.to_csv(programme / "targets.csv", index=False, lineterminator="\n")
+
+
+def write_eu_demo(
+    inbox: Path,
+    programme: Path,
+    quarters: Sequence[str] = EU_QUARTERS,
+    regions: int = EU_REGIONS,
+    scale: float = 1.0,
+    seed: int = 2024,
+) -> None:
+    """The EU profile's packages for the first `regions` EU regions, showing progress."""
+
+    def report(done: int, total: int, code: str) -> None:
+        if done % 20 == 0 or done == total:
+            print(f"  generated {done}/{total} regions (last {code})", flush=True)
+
+    write_demo(
+        inbox,
+        programme,
+        seed=seed,
+        regions=eu_regions(regions),
+        quarters=quarters,
+        scale=scale,
+        profile=EU_PROFILE,
+        progress=report,
+    )
 
 
 # --- reading the NUTS seed -------------------------------------------------------------
