@@ -6,6 +6,7 @@ contract (clustermon.contract, the NUTS seed), never against the generator's int
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ import pandas as pd
 import pytest
 
 from clustermon import contract
-from clustermon.demo import DEMO_QUARTERS, DEMO_REGIONS, write_demo
+from clustermon.demo import DEMO_QUARTERS, DEMO_REGIONS, EU_PROFILE, eu_regions, write_demo
 
 NUTS_SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "nuts2021.csv"
 REGIONS = {r.code: r for r in DEMO_REGIONS}
@@ -512,3 +513,41 @@ def test_outcomes_around_first_support(newest_packages: list[Package]) -> None:
     direct = outcomes[outcomes["project_id"] == ""].join(first, on=["region", "organisation_id"])
     after = (direct["reported_on"] >= direct["first"]).mean()
     assert 0.6 < after < 1.0
+
+
+def test_default_demo_bytes_unchanged(tmp_path: Path) -> None:
+    """The default demo (scale 1, what `make run` and the hand-checked tests use) must not
+    move when other profiles are added: the digest was computed from the code before the EU
+    profile existed (commit 7526f1d)."""
+    write_demo(
+        tmp_path / "inbox", tmp_path / "programme", regions=DEMO_REGIONS[:3],
+        quarters=DEMO_QUARTERS[-2:],
+    )  # fmt: skip
+    digest = hashlib.sha256()
+    for path in sorted(tmp_path.rglob("*.csv")):
+        digest.update(str(path.relative_to(tmp_path)).encode())
+        digest.update(path.read_bytes())
+    assert digest.hexdigest() == "672b2b26bc4d7737a0d3ee35c2cadff867a389d761d21bea472028a5a78689c9"
+
+
+def test_eu_profile_comparison_group_and_kpi_years(tmp_path: Path) -> None:
+    """The EU profile's intensities act where they say: per region, round(1.29 x member
+    enterprises) comparison enterprises, and firm_kpis from 2012 (the default starts in 2015)."""
+    regions = eu_regions(2)
+    write_demo(
+        tmp_path / "inbox", tmp_path / "programme", regions=regions, quarters=("2025Q4",),
+        scale=0.4, profile=EU_PROFILE,
+    )  # fmt: skip
+    assert EU_PROFILE.comparison_per_member == 1.29 and EU_PROFILE.kpis_from == 2012
+    for region in regions:
+        folder = tmp_path / "inbox" / region.code / "2025Q4"
+        organisations = pd.read_csv(folder / "organisations.csv", dtype=str)
+        members = set(pd.read_csv(folder / "memberships.csv", dtype=str)["organisation_id"])
+        member_enterprises = organisations[
+            organisations["organisation_id"].isin(members) & (organisations["kind"] == "enterprise")
+        ]
+        comparison = organisations[organisations["comparison_group"] == "true"]
+        assert len(member_enterprises) > 20
+        assert len(comparison) == round(1.29 * len(member_enterprises))
+        years = pd.read_csv(folder / "firm_kpis.csv", dtype=str)["year"].astype(int)
+        assert (years.min(), years.max()) == (2012, 2024)  # 2025 figures arrive in 2026

@@ -105,10 +105,13 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from clustermon.demo import write_demo
+    from clustermon.demo import write_demo, write_eu_demo
 
     paths = _paths(args)
-    write_demo(paths.inbox, paths.programme, seed=args.seed)
+    if args.scale == "eu":
+        write_eu_demo(paths.inbox, paths.programme, seed=args.seed)
+    else:
+        write_demo(paths.inbox, paths.programme, seed=args.seed, scale=float(args.scale))
     print(f"Demo inbox written: {paths.inbox}; programme folder: {paths.programme}")
     return _report(paths, refresh(paths))
 
@@ -215,6 +218,13 @@ def main(argv: list[str] | None = None) -> int:
     demo_parser = commands.add_parser("demo", help="write a demo inbox and refresh on it")
     _folder_flags(demo_parser)
     demo_parser.add_argument("--seed", type=int, default=2024, help="generator seed")
+    demo_parser.add_argument(
+        "--scale",
+        default="1",
+        type=lambda value: value if value == "eu" else str(float(value)),
+        help="size: a factor on the demo's 17 regions (default 1), or `eu` for 240 EU regions "
+        "of an observatory, 2025Q3 and 2025Q4 (about 8 million rows a quarter)",
+    )
     demo_parser.set_defaults(run=_cmd_demo)
 
     serve_parser = commands.add_parser("serve", help="serve the dashboard site on localhost")

@@ -69,6 +69,61 @@ DEMO_REGIONS: tuple[DemoRegion, ...] = (
 DEMO_QUARTERS: tuple[str, ...] = tuple(f"{y}Q{q}" for y in (2024, 2025) for q in (1, 2, 3, 4))
 
 
+@dataclass(frozen=True)
+class DemoProfile:
+    """How much activity each region generates, per table. The defaults are the demo's own
+    (its bytes depend on them: tests check values by hand); other profiles change only the
+    intensities, never the shape of the simulation, so the true effects stay what they are."""
+
+    clusters: float = 1.0  # times the clusters a region draws (5-40 at scale 1)
+    members_per_cluster: float = 1.0  # times the members a cluster draws (20-300 at scale 1)
+    projects_per_cluster_year: float = 1.4
+    members_per_project: float = 3.5  # lead-cluster members per project: 1 + Poisson(this - 1)
+    services_per_member_year: float = 1.0  # times 0.7 a year per enterprise, 0.15 per other
+    events_per_cluster_year: float = 5.0
+    outcomes_per_report: float = 1.0  # results per reporting participant or supported firm
+    comparison_per_member: float = 1.0  # comparison enterprises per member enterprise
+    kpis_from: int = 2015  # first year of firm_kpis
+
+
+DEFAULT_PROFILE = DemoProfile()
+# An EU-wide observatory (issue 9): over 240 NUTS 2 regions, the 2025Q3 packages hold about
+# 3,000 clusters, 250,000 organisations plus 250,000 comparison enterprises, 300,000
+# memberships, 60,000 projects, 400,000 participations, 1,500,000 services, 150,000 events,
+# 500,000 outcomes and 5,000,000 firm_kpis rows (fitted on all 240 regions: see README).
+EU_PROFILE = DemoProfile(
+    clusters=0.91,
+    members_per_cluster=1.44,
+    projects_per_cluster_year=3.2,
+    members_per_project=4.9,
+    services_per_member_year=2.2,
+    events_per_cluster_year=8.4,
+    outcomes_per_report=2.6,
+    comparison_per_member=1.29,
+    kpis_from=2012,
+)
+EU_REGIONS = 240
+EU_QUARTERS = ("2025Q3", "2025Q4")  # the newest quarter, and the next for an incremental run
+# The EU's 27 member states, as NUTS writes them (EL for Greece).
+EU_COUNTRIES = frozenset(
+    "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()  # noqa: SIM905
+)
+
+
+def eu_regions(count: int = EU_REGIONS) -> tuple[DemoRegion, ...]:
+    """The first `count` NUTS 2 regions of the EU, in code order (extra-regio ZZ left out)."""
+    nuts = pd.read_csv(NUTS_REFERENCE, sep=";", dtype=str, keep_default_na=False)
+    level2 = nuts[
+        (nuts["NUTS_ID"].str.len() == 4)
+        & nuts["NUTS_ID"].str[:2].isin(EU_COUNTRIES)
+        & ~nuts["NUTS_ID"].str.endswith("Z")
+    ].sort_values("NUTS_ID")
+    return tuple(
+        DemoRegion(code, name, "EU observatory", date(2021, 1, 1))
+        for code, name in level2.head(count).itertuples(index=False)
+    )
+
+
 def _day(value: str | date) -> int:
     """Day number since 1970-01-01: the simulation's only date representation."""
     return int(np.datetime64(value, "D").astype(np.int64))
@@ -160,6 +215,7 @@ def write_demo(
     quarters: Sequence[str] = DEMO_QUARTERS,
     scale: float = 1.0,
     true_effects: Mapping[str, float] = TRUE_EFFECTS,
+    profile: DemoProfile = DEFAULT_PROFILE,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> None:
     """Write a package per region and quarter into `inbox`, and `regions.csv` and
@@ -167,8 +223,9 @@ def write_demo(
 
     The same arguments always give the same bytes: each region draws from its own
     generator, seeded from `seed` and the region's position in `regions`. `scale`
-    multiplies the number of clusters and of members per cluster. `true_effects` sets the
-    effect of membership on each impact outcome (see TRUE_EFFECTS). Regions are simulated
+    multiplies the number of clusters and of members per cluster; `profile` sets the
+    intensity of each table (see DemoProfile). `true_effects` sets the effect of membership
+    on each impact outcome (see TRUE_EFFECTS). Regions are simulated
     and written one at a time, so memory stays bounded whatever their number; `progress`,
     if given, is called after each as (regions done, regions in all, region code).
     """
@@ -177,7 +234,7 @@ def write_demo(
     targets = []
     for index, region in enumerate(regions):
         rng = np.random.default_rng([seed, index])
-        simulated = _simulate(rng, region, nuts, scale, {**TRUE_EFFECTS, **true_effects})
+        simulated = _simulate(rng, region, nuts, scale, profile, {**TRUE_EFFECTS, **true_effects})
         history = _render(simulated)
         for quarter, reference in references:
             folder = Path(inbox) / region.code / quarter
@@ -199,6 +256,32 @@ def write_demo(
     listed.to_csv(programme / "regions.csv", index=False, lineterminator="\n")
     targets = pd.concat(targets, ignore_index=True)
     targets.to_csv(programme / "targets.csv", index=False, lineterminator="\n")
+
+
+def write_eu_demo(
+    inbox: Path,
+    programme: Path,
+    quarters: Sequence[str] = EU_QUARTERS,
+    regions: int = EU_REGIONS,
+    scale: float = 1.0,
+    seed: int = 2024,
+) -> None:
+    """The EU profile's packages for the first `regions` EU regions, showing progress."""
+
+    def report(done: int, total: int, code: str) -> None:
+        if done % 20 == 0 or done == total:
+            print(f"  generated {done}/{total} regions (last {code})", flush=True)
+
+    write_demo(
+        inbox,
+        programme,
+        seed=seed,
+        regions=eu_regions(regions),
+        quarters=quarters,
+        scale=scale,
+        profile=EU_PROFILE,
+        progress=report,
+    )
 
 
 # --- reading the NUTS seed -------------------------------------------------------------
@@ -254,24 +337,30 @@ def _simulate(
     region: DemoRegion,
     nuts: np.ndarray,
     scale: float,
+    profile: DemoProfile,
     true_effects: Mapping[str, float],
 ) -> _History:
-    clusters = _clusters(rng, region, nuts, scale)
-    memberships = _memberships(rng, clusters, scale)
+    clusters = _clusters(rng, region, nuts, scale * profile.clusters)
+    memberships = _memberships(rng, clusters, scale * profile.members_per_cluster)
     members = _member_organisations(rng, region, nuts, clusters, memberships)
-    projects = _projects(rng, clusters)
+    projects = _projects(rng, clusters, profile.projects_per_cluster_year)
     partners = _partner_organisations(rng, region, nuts, max(4, len(projects) // 3))
     organisations = pd.concat([members, partners], ignore_index=True)
-    projects, participations = _participations(rng, projects, memberships, organisations)
-    services = _services(rng, memberships, organisations)
-    events = _events(rng, clusters)
+    projects, participations = _participations(
+        rng, projects, memberships, organisations, profile.members_per_project
+    )
+    services = _services(rng, memberships, organisations, profile.services_per_member_year)
+    events = _events(rng, clusters, profile.events_per_cluster_year)
     outcomes = _outcomes(rng, projects, participations, services, memberships, organisations)
-    comparison = _comparison_organisations(rng, region, nuts, members)
+    outcomes = _further_results(rng, outcomes, profile.outcomes_per_report)
+    comparison = _comparison_organisations(
+        rng, region, nuts, members, profile.comparison_per_member
+    )
     organisations = pd.concat([organisations, comparison], ignore_index=True)
     organisations = _first_seen(
         organisations, memberships, projects, participations, services, outcomes
     )
-    firm_kpis = _firm_kpis(rng, organisations, memberships, true_effects)
+    firm_kpis = _firm_kpis(rng, organisations, memberships, true_effects, profile.kpis_from)
     return _History(
         clusters,
         organisations,
@@ -499,13 +588,19 @@ def _partner_organisations(
 
 
 def _comparison_organisations(
-    rng: np.random.Generator, region: DemoRegion, nuts: np.ndarray, members: pd.DataFrame
+    rng: np.random.Generator,
+    region: DemoRegion,
+    nuts: np.ndarray,
+    members: pd.DataFrame,
+    per_member: float,
 ) -> pd.DataFrame:
-    """As many non-member enterprises as member enterprises, with the same NACE codes and
-    size classes (the strata of the difference-in-differences), from the business register."""
+    """`per_member` non-member enterprises per member enterprise, with the same NACE codes
+    and size classes (the strata of the difference-in-differences), from the business
+    register."""
     enterprises = members[members["kind"] == "enterprise"]
-    n = len(enterprises)
-    twins = enterprises.iloc[rng.permutation(n)]
+    n = round(len(enterprises) * per_member)
+    # Twins cycle through the members in a random order: each stratum keeps its share.
+    twins = enterprises.iloc[rng.permutation(n) % max(1, len(enterprises))]
     own = _within(nuts, region.code)
     frame = _organisations(
         rng,
@@ -520,11 +615,11 @@ def _comparison_organisations(
     return frame
 
 
-def _projects(rng: np.random.Generator, clusters: pd.DataFrame) -> pd.DataFrame:
-    """Projects approved from mid-2018 by each active cluster, about 1.4 a year."""
+def _projects(rng: np.random.Generator, clusters: pd.DataFrame, per_year: float) -> pd.DataFrame:
+    """Projects approved from mid-2018 by each active cluster, `per_year` a year."""
     low = np.maximum(clusters["founded"].to_numpy(), PROJECTS_FROM)
     high = np.minimum(clusters["closed"].to_numpy() - 90, _day("2025-10-01"))
-    counts = rng.poisson(1.4 * np.clip(high - low, 0, None) / YEAR)
+    counts = rng.poisson(per_year * np.clip(high - low, 0, None) / YEAR)
     lead = np.repeat(np.arange(len(clusters)), counts)
     n = len(lead)
     approved = _between(rng, low[lead], high[lead])
@@ -556,10 +651,11 @@ def _participations(
     projects: pd.DataFrame,
     memberships: pd.DataFrame,
     organisations: pd.DataFrame,
+    lead_members: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Participants of each project: members of the lead cluster on the approval date, at
-    times members of another cluster (cross-cluster) and outside partners; projects whose
-    lead cluster had no member yet are dropped."""
+    """Participants of each project: `lead_members` members of the lead cluster on the
+    approval date on average, at times members of another cluster (cross-cluster) and
+    outside partners; projects whose lead cluster had no member yet are dropped."""
     kind = organisations["kind"].to_numpy()
     research = np.isin(kind, ("university", "research_institution"))
     partners = np.flatnonzero(organisations["origin"].to_numpy() == "partner")
@@ -578,7 +674,9 @@ def _participations(
         pool = spell_org[covering & (spell_cluster == p.lead)]
         if len(pool) == 0:
             continue
-        chosen = list(rng.choice(pool, min(len(pool), 1 + rng.poisson(2.5)), replace=False))
+        chosen = list(
+            rng.choice(pool, min(len(pool), 1 + rng.poisson(lead_members - 1)), replace=False)
+        )
         wanted = {
             "collaborative_rdi": research,
             "public_private_innovation": kind == "public_authority",
@@ -631,14 +729,18 @@ def _participations(
 
 
 def _services(
-    rng: np.random.Generator, memberships: pd.DataFrame, organisations: pd.DataFrame
+    rng: np.random.Generator,
+    memberships: pd.DataFrame,
+    organisations: pd.DataFrame,
+    intensity: float,
 ) -> pd.DataFrame:
-    """Services to members during their spells since 2019, mostly to enterprises."""
+    """Services to members during their spells since 2019, mostly to enterprises: 0.7 a
+    year per enterprise and 0.15 per other member, times `intensity`."""
     org = memberships["org"].to_numpy()
     low = np.maximum(memberships["joined"].to_numpy(), ACTIVITY_FROM)
     high = np.minimum(memberships["left"].to_numpy(), END)
     enterprise = organisations["kind"].to_numpy()[org] == "enterprise"
-    rate = np.where(enterprise, 0.7, 0.15)
+    rate = np.where(enterprise, 0.7, 0.15) * intensity
     counts = rng.poisson(rate * np.clip(high - low, 0, None) / YEAR)
     spell = np.repeat(np.arange(len(org)), counts)
     n = len(spell)
@@ -666,11 +768,11 @@ def _services(
     )
 
 
-def _events(rng: np.random.Generator, clusters: pd.DataFrame) -> pd.DataFrame:
-    """About five events a year per active cluster since 2019."""
+def _events(rng: np.random.Generator, clusters: pd.DataFrame, per_year: float) -> pd.DataFrame:
+    """About `per_year` events a year per active cluster since 2019."""
     low = np.maximum(clusters["founded"].to_numpy(), ACTIVITY_FROM)
     high = np.minimum(clusters["closed"].to_numpy(), END)
-    counts = rng.poisson(5 * np.clip(high - low, 0, None) / YEAR)
+    counts = rng.poisson(per_year * np.clip(high - low, 0, None) / YEAR)
     cluster = np.repeat(np.arange(len(clusters)), counts)
     n = len(cluster)
     event_type = rng.choice(len(EVENT_TYPES), n, p=EVENT_TYPES_P)
@@ -753,6 +855,19 @@ def _outcomes(
     return frame
 
 
+def _further_results(
+    rng: np.random.Generator, outcomes: pd.DataFrame, per_report: float
+) -> pd.DataFrame:
+    """`per_report` results per report on average: the further ones are of the same type
+    and origin, reported within a year after (still before the simulation's end)."""
+    if per_report == 1.0:  # the default demo: no draws, so its bytes stay the same
+        return outcomes
+    further = outcomes.loc[outcomes.index.repeat(rng.poisson(per_report - 1.0, len(outcomes)))]
+    later = further["reported"].to_numpy() + rng.integers(1, 365, len(further))
+    further = further.assign(reported=later)[later < END]
+    return pd.concat([outcomes, further], ignore_index=True)
+
+
 def _first_seen(
     organisations: pd.DataFrame,
     memberships: pd.DataFrame,
@@ -785,11 +900,13 @@ def _firm_kpis(
     organisations: pd.DataFrame,
     memberships: pd.DataFrame,
     true_effects: Mapping[str, float],
+    first_year: int,
 ) -> pd.DataFrame:
-    """Annual figures 2015-2025 of member enterprises and the comparison group (twins of the
-    members' strata): firm levels, firm random walks, year shocks common to the region's
-    firms, and `true_effects` from the year after a member first joins (what IMP01-04
-    estimate; members join in staggered years, the comparison group never)."""
+    """Annual figures from `first_year` to 2025 of member enterprises and the comparison
+    group (twins of the members' strata): firm levels, firm random walks, year shocks
+    common to the region's firms, and `true_effects` from the year after a member first
+    joins (what IMP01-04 estimate; members join in staggered years, the comparison group
+    never)."""
     origin, kind = organisations["origin"].to_numpy(), organisations["kind"].to_numpy()
     firms = np.flatnonzero(
         ((origin == "member") & (kind == "enterprise")) | (origin == "comparison")
@@ -798,7 +915,7 @@ def _firm_kpis(
     treated_from = np.full(len(firms), 9999)
     member = origin[firms] == "member"
     treated_from[member] = _year_of(first_joined.loc[firms[member]].to_numpy())
-    years = np.arange(2015, _year_of(END - 1) + 1)
+    years = np.arange(first_year, _year_of(END - 1) + 1)
     n, t = len(firms), len(years)
     treated = years[None, :] > treated_from[:, None]
     size = organisations["size_class"].to_numpy()[firms]

@@ -22,7 +22,7 @@ from clustermon.contract import PROGRAMME_TABLES, TABLES
 from clustermon.defs.partitions import package_partitions
 from clustermon.defs.resources import WAREHOUSE_POOL, ClustermonFolders
 from clustermon.inbox_scan import package_key, rows_by_table, split_package_key
-from clustermon.ingest import create_raw_tables, load_packages, load_programme, raw_row_counts
+from clustermon.ingest import create_raw_tables, load_packages, load_programme
 
 PACKAGE_TABLES = (
     *(table.name for table in TABLES),
@@ -64,7 +64,11 @@ def programme_tables(folders: ClustermonFolders) -> Iterator[MaterializeResult]:
     with duckdb.connect(str(paths.warehouse)) as con:
         create_raw_tables(con)
         load_programme(con, paths.programme)
-    rows = raw_row_counts(paths.warehouse)
+        # Only the programme's own tables: counting every raw table costs a scan of the history.
+        rows = {
+            name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0]
+            for name in PROGRAMME_TABLE_NAMES
+        }
     for spec in PROGRAMME_SPECS:
         yield MaterializeResult(asset_key=spec.key, metadata={"rows": rows[spec.key.path[-1]]})
 
