@@ -8,14 +8,14 @@ with kpis as (
     select
         *,
         lead(year) over (partition by package_id, organisation_id order by year) as next_year
-    from ({{ selected('stg_packages__firm_kpis') }})
+    from {{ for_packages_to_compute('(' ~ selected('stg_packages__firm_kpis') ~ ')') }}
 ),
 
 quarters as (
     select
         *,
         year(quarter_end) - case when month(quarter_end) = 12 then 0 else 1 end as last_year_ended
-    from {{ ref('int_quarters_enumerated') }}
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }}
 ),
 
 -- Each year after B with figures, for every last-year-ended it is the latest year for.
@@ -34,7 +34,7 @@ comparisons as (
         latest.turnover_eur as latest_turnover_eur,
         base.value_added_eur as base_value_added_eur,
         latest.value_added_eur as latest_value_added_eur
-    from {{ ref('int_enterprises_supported') }} as supported
+    from {{ for_packages_to_compute(ref('int_enterprises_supported')) }} as supported
     join kpis as base
         on base.package_id = supported.package_id
         and base.organisation_id = supported.organisation_id

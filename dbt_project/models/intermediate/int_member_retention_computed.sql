@@ -15,7 +15,7 @@ with membership_by_quarter as (
         ) as was_member_a_year_before
     from (
         select *, cast(quarter_end - interval 1 year as date) as year_before_end
-        from {{ ref('int_quarters_enumerated') }}
+        from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }}
     ) as quarters
     join {{ ref('int_membership_spells_selected') }} as spells
         on spells.package_id = quarters.package_id
@@ -31,6 +31,6 @@ select
     'total' as breakdown,
     100.0 * count(*) filter (where members.was_member_a_year_before and members.is_member_on_d)
         / nullif(count(*) filter (where members.was_member_a_year_before), 0) as value
-from {{ ref('int_quarters_enumerated') }} as quarters
+from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
 left join membership_by_quarter as members using (package_id, quarter)
 group by all

@@ -8,7 +8,7 @@ with members as (
         spells.organisation_id as unit_id,
         spells.kind,
         spells.size_class
-    from {{ ref('int_quarters_enumerated') }} as quarters
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
     join {{ ref('int_membership_spells_selected') }} as spells
         on spells.package_id = quarters.package_id
         and spells.joined_on <= quarters.quarter_end

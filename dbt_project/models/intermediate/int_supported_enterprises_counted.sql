@@ -12,7 +12,7 @@ with supported as (
         enterprises.size_class,
         enterprises.first_grant_date <= quarters.quarter_end as has_grant,
         enterprises.first_non_financial_date <= quarters.quarter_end as has_non_financial
-    from {{ ref('int_quarters_enumerated') }} as quarters
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
     join {{ ref('int_enterprises_supported') }} as enterprises
         on enterprises.package_id = quarters.package_id
         and enterprises.first_support_date <= quarters.quarter_end
