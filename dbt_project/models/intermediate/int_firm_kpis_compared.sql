@@ -2,69 +2,57 @@
 -- year of its first support date) and in Y, the latest year with firm_kpis for it that has
 -- ended by d (31 December of Y <= d) and is after B. Only enterprises with rows in both
 -- years are here (spec, "Impact").
--- B is fixed per enterprise and Y depends on d only through the last year ended by d, so each
--- enterprise's years are compared once per such year, not once per quarter.
-with kpis as (
+with supported_by_quarter as (
     select
-        *,
-        lead(year) over (partition by package_id, organisation_id order by year) as next_year
-    from {{ for_packages_to_compute('(' ~ selected('stg_packages__firm_kpis') ~ ')') }}
-),
-
-quarters as (
-    select
-        *,
-        year(quarter_end) - case when month(quarter_end) = 12 then 0 else 1 end as last_year_ended
-    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }}
-),
-
--- Each year after B with figures, for every last-year-ended it is the latest year for.
-comparisons as (
-    select
-        supported.package_id,
+        quarters.package_id,
+        quarters.region_code,
+        quarters.quarter,
+        quarters.quarter_end,
         supported.organisation_id,
         supported.is_sme,
-        supported.first_support_date,
-        year(supported.first_support_date) - 1 as base_year,
-        latest.year as latest_year,
-        ended.last_year_ended,
-        base.employees_fte as base_employees_fte,
-        latest.employees_fte as latest_employees_fte,
-        base.turnover_eur as base_turnover_eur,
-        latest.turnover_eur as latest_turnover_eur,
-        base.value_added_eur as base_value_added_eur,
-        latest.value_added_eur as latest_value_added_eur
-    from {{ for_packages_to_compute(ref('int_enterprises_supported')) }} as supported
-    join kpis as base
-        on base.package_id = supported.package_id
-        and base.organisation_id = supported.organisation_id
-        and base.year = year(supported.first_support_date) - 1
-    join kpis as latest
-        on latest.package_id = supported.package_id
-        and latest.organisation_id = supported.organisation_id
-        and latest.year > base.year
-    join (select distinct package_id, last_year_ended from quarters) as ended
-        on ended.package_id = supported.package_id
-        and ended.last_year_ended >= latest.year
-        and (latest.next_year is null or latest.next_year > ended.last_year_ended)
+        year(supported.first_support_date) - 1 as base_year
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
+    join {{ for_packages_to_compute(ref('int_enterprises_supported')) }} as supported
+        on supported.package_id = quarters.package_id
+        and supported.first_support_date <= quarters.quarter_end
+),
+
+kpis as (
+    select * from {{ for_packages_to_compute('(' ~ selected('stg_packages__firm_kpis') ~ ')') }}
+),
+
+latest_years as (
+    select supported.*, kpis.year as latest_year
+    from supported_by_quarter as supported
+    join kpis using (package_id, organisation_id)
+    where kpis.year > supported.base_year
+        and make_date(kpis.year, 12, 31) <= supported.quarter_end
+    qualify row_number() over (
+        partition by supported.package_id, supported.quarter, supported.organisation_id
+        order by kpis.year desc
+    ) = 1
 )
 
 select
-    quarters.package_id,
-    quarters.region_code,
-    quarters.quarter,
-    comparisons.organisation_id,
-    comparisons.is_sme,
-    comparisons.base_year,
-    comparisons.latest_year,
-    comparisons.base_employees_fte,
-    comparisons.latest_employees_fte,
-    comparisons.base_turnover_eur,
-    comparisons.latest_turnover_eur,
-    comparisons.base_value_added_eur,
-    comparisons.latest_value_added_eur
-from quarters
-join comparisons
-    on comparisons.package_id = quarters.package_id
-    and comparisons.last_year_ended = quarters.last_year_ended
-    and comparisons.first_support_date <= quarters.quarter_end
+    latest.package_id,
+    latest.region_code,
+    latest.quarter,
+    latest.organisation_id,
+    latest.is_sme,
+    latest.base_year,
+    latest.latest_year,
+    base.employees_fte as base_employees_fte,
+    latest_kpis.employees_fte as latest_employees_fte,
+    base.turnover_eur as base_turnover_eur,
+    latest_kpis.turnover_eur as latest_turnover_eur,
+    base.value_added_eur as base_value_added_eur,
+    latest_kpis.value_added_eur as latest_value_added_eur
+from latest_years as latest
+join kpis as base
+    on base.package_id = latest.package_id
+    and base.organisation_id = latest.organisation_id
+    and base.year = latest.base_year
+join kpis as latest_kpis
+    on latest_kpis.package_id = latest.package_id
+    and latest_kpis.organisation_id = latest.organisation_id
+    and latest_kpis.year = latest.latest_year

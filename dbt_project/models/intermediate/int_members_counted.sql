@@ -15,4 +15,7 @@ with members as (
         and (spells.left_on is null or spells.left_on > quarters.quarter_end)
 )
 
-{{ aggregate_by_breakdowns('members', 'OUT02', {'kind': 'true', 'size_class': "kind = 'enterprise'"}) }}
+-- One row per member and quarter (distinct above), so a count of rows counts members.
+{{ aggregate_by_breakdowns(
+    'members', 'OUT02', {'kind': 'true', 'size_class': "kind = 'enterprise'"}, value='count(*)'
+) }}
