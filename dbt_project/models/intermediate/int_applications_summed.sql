@@ -14,7 +14,7 @@ with attributable_outcomes as (
         outcomes.quantity,
         outcomes.is_attributable_through_project,
         outcomes.is_attributable_through_support
-    from {{ ref('int_quarters_enumerated') }} as quarters
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
     join {{ ref('int_outcomes_attributable') }} as outcomes
         on outcomes.package_id = quarters.package_id
         and outcomes.reported_on <= quarters.quarter_end

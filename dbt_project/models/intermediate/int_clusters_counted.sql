@@ -1,7 +1,7 @@
 -- OUT01 Active cluster organisations (stock): founded_on <= d and (closed_on null or > d).
 with active_clusters as (
     select quarters.package_id, quarters.region_code, quarters.quarter, clusters.cluster_id as unit_id
-    from {{ ref('int_quarters_enumerated') }} as quarters
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
     join ({{ selected('stg_packages__clusters') }}) as clusters
         on clusters.package_id = quarters.package_id
         and clusters.founded_on <= quarters.quarter_end

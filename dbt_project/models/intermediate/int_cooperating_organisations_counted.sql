@@ -20,7 +20,7 @@ with programme_participants as (
         projects.n_organisations,
         projects.n_countries,
         projects.has_research_participant
-    from {{ ref('int_quarters_enumerated') }} as quarters
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
     join {{ ref('int_projects_characterised') }} as projects
         on projects.package_id = quarters.package_id
         and projects.start_date <= quarters.quarter_end

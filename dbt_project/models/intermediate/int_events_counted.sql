@@ -12,7 +12,7 @@ with events as (
         events.participants,
         coalesce(events.participants_sme, 0) as participants_sme,
         events.held_on >= quarters.in_quarter_start as is_in_quarter
-    from {{ ref('int_quarters_enumerated') }} as quarters
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
     join ({{ selected('stg_packages__events') }}) as events
         on events.package_id = quarters.package_id
         and events.held_on between quarters.programme_start and quarters.quarter_end

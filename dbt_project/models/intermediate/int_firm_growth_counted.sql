@@ -18,7 +18,7 @@ with compared as (
             and base_employees_fte > 0 and latest_employees_fte > 0
             and latest_value_added_eur / latest_employees_fte
                 > base_value_added_eur / base_employees_fte as has_higher_value_added_per_employee
-    from {{ ref('int_firm_kpis_compared') }}
+    from {{ for_packages_to_compute(ref('int_firm_kpis_compared')) }}
 ),
 
 higher_turnover as (select * from compared where has_higher_turnover),

@@ -11,14 +11,14 @@ with supported_by_quarter as (
         supported.organisation_id,
         supported.is_sme,
         year(supported.first_support_date) - 1 as base_year
-    from {{ ref('int_quarters_enumerated') }} as quarters
-    join {{ ref('int_enterprises_supported') }} as supported
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
+    join {{ for_packages_to_compute(ref('int_enterprises_supported')) }} as supported
         on supported.package_id = quarters.package_id
         and supported.first_support_date <= quarters.quarter_end
 ),
 
 kpis as (
-    select * from ({{ selected('stg_packages__firm_kpis') }})
+    select * from {{ for_packages_to_compute('(' ~ selected('stg_packages__firm_kpis') ~ ')') }}
 ),
 
 latest_years as (

@@ -40,7 +40,7 @@ select
     end as value_in_quarter,
     -- Enterprises a cell counts or sums over: the count itself unless the model says otherwise.
     coalesce(computed.n_enterprises, computed.value, 0) as n_enterprises
-from {{ ref('int_quarters_enumerated') }} as quarters
+from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
 cross join {{ ref('indicator_cells') }} as cells
 join {{ ref('indicator_definitions') }} as catalog using (indicator_code)
 left join computed using (package_id, quarter, indicator_code, breakdown)

@@ -1,24 +1,19 @@
--- Confidentiality (spec, "Confidentiality").
+-- Confidentiality (spec, "Confidentiality"); the threshold is settings.toml's (default 3), as
+-- recorded per package by int_packages_planned.
 -- Primary: an enterprise cell counting or summing over 1 .. threshold-1 enterprises.
 -- Secondary: where a breakdown's cells add up to an unsuppressed total and exactly one cell is
 -- suppressed, the smallest other cell is suppressed too (ties: first in catalogue order).
 -- Breakdowns are settled headline first (family_total = 'total'), then the nested ones
 -- (OUT02 size classes, whose total is kind=enterprise), whose total may just have been
 -- suppressed by the first pass.
-with threshold as (
-    select coalesce(max(cast(value as integer)), 3) as threshold
-    from {{ ref('stg_programme__settings') }}
-    where setting = 'suppression_threshold'
-),
-
-primary_suppressed as (
+with primary_suppressed as (
     select
         cells.*,
-        threshold.threshold,
-        cells.enterprise_cell and cells.n_enterprises between 1 and threshold.threshold - 1
+        packages.suppression_threshold as threshold,
+        cells.enterprise_cell and cells.n_enterprises between 1 and packages.suppression_threshold - 1
             as suppressed
-    from {{ ref('int_indicator_cells_computed') }} as cells
-    cross join threshold
+    from {{ for_packages_to_compute(ref('int_indicator_cells_computed')) }} as cells
+    join {{ ref('int_packages_planned') }} as packages using (package_id)
 ),
 
 headline_families as (

@@ -14,7 +14,7 @@ with innovating_smes as (
                 then 'RCR03'
             else 'RCR04'
         end as indicator_code
-    from {{ ref('int_quarters_enumerated') }} as quarters
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
     join {{ ref('int_outcomes_attributable') }} as outcomes
         on outcomes.package_id = quarters.package_id
         and outcomes.reported_on <= quarters.quarter_end

@@ -8,7 +8,7 @@ with labelled_clusters as (
         quarters.quarter,
         clusters.cluster_id as unit_id,
         clusters.label
-    from {{ ref('int_quarters_enumerated') }} as quarters
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
     join ({{ selected('stg_packages__clusters') }}) as clusters
         on clusters.package_id = quarters.package_id
         and clusters.founded_on <= quarters.quarter_end

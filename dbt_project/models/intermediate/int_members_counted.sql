@@ -8,11 +8,14 @@ with members as (
         spells.organisation_id as unit_id,
         spells.kind,
         spells.size_class
-    from {{ ref('int_quarters_enumerated') }} as quarters
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
     join {{ ref('int_membership_spells_selected') }} as spells
         on spells.package_id = quarters.package_id
         and spells.joined_on <= quarters.quarter_end
         and (spells.left_on is null or spells.left_on > quarters.quarter_end)
 )
 
-{{ aggregate_by_breakdowns('members', 'OUT02', {'kind': 'true', 'size_class': "kind = 'enterprise'"}) }}
+-- One row per member and quarter (distinct above), so a count of rows counts members.
+{{ aggregate_by_breakdowns(
+    'members', 'OUT02', {'kind': 'true', 'size_class': "kind = 'enterprise'"}, value='count(*)'
+) }}

@@ -18,7 +18,7 @@ with projects_by_quarter as (
         projects.has_enterprise and projects.has_research_participant
             and projects.has_public_authority as is_triple_helix,
         projects.has_participant_outside_region as is_interregional
-    from {{ ref('int_quarters_enumerated') }} as quarters
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
     left join {{ ref('int_projects_characterised') }} as projects
         on projects.package_id = quarters.package_id
         and projects.start_date <= quarters.quarter_end

@@ -7,7 +7,7 @@ with projects as (
         projects.project_id as unit_id,
         projects.project_type,
         projects.start_date >= quarters.in_quarter_start as is_in_quarter
-    from {{ ref('int_quarters_enumerated') }} as quarters
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
     join {{ ref('int_projects_in_period') }} as projects
         on projects.package_id = quarters.package_id
         and projects.start_date <= quarters.quarter_end

@@ -23,7 +23,7 @@ committed_by_quarter as (
         quarters.quarter,
         commitments.* exclude (package_id),
         commitments.committed_on >= quarters.in_quarter_start as is_in_quarter
-    from {{ ref('int_quarters_enumerated') }} as quarters
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
     join commitments
         on commitments.package_id = quarters.package_id
         and commitments.committed_on <= quarters.quarter_end

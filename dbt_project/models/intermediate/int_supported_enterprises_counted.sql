@@ -12,7 +12,7 @@ with supported as (
         enterprises.size_class,
         enterprises.first_grant_date <= quarters.quarter_end as has_grant,
         enterprises.first_non_financial_date <= quarters.quarter_end as has_non_financial
-    from {{ ref('int_quarters_enumerated') }} as quarters
+    from {{ for_packages_to_compute(ref('int_quarters_enumerated')) }} as quarters
     join {{ ref('int_enterprises_supported') }} as enterprises
         on enterprises.package_id = quarters.package_id
         and enterprises.first_support_date <= quarters.quarter_end
@@ -22,8 +22,9 @@ supported_by_grants as (select * from supported where has_grant),
 
 supported_non_financially as (select * from supported where has_non_financial)
 
-{{ aggregate_by_breakdowns('supported', 'RCO01', {'size_class': 'true'}) }}
+-- int_enterprises_supported has one row per enterprise, so a count of rows counts enterprises.
+{{ aggregate_by_breakdowns('supported', 'RCO01', {'size_class': 'true'}, value='count(*)') }}
 union all by name
-{{ aggregate_by_breakdowns('supported_by_grants', 'RCO02') }}
+{{ aggregate_by_breakdowns('supported_by_grants', 'RCO02', value='count(*)') }}
 union all by name
-{{ aggregate_by_breakdowns('supported_non_financially', 'RCO04') }}
+{{ aggregate_by_breakdowns('supported_non_financially', 'RCO04', value='count(*)') }}

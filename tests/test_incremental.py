@@ -1,0 +1,143 @@
+"""Indicator models incremental by package (macros/incremental_by_package.sql).
+
+Fixture tests/fixtures/indicators, refreshed once (a full build); then DE21 re-submits its
+2025Q1 package with event EV2's participants raised from 100 to 105, and the refresh computes
+that package alone. Hand-computed (see test_indicators.py): OUT05 of DE21 was 120 in 2024Q4 and
+132 in 2025Q1; EV2 (2024-09-10) counts in both, so they become 125 and 137. The incremental
+build must leave every table exactly as `dbt build --full-refresh` builds it from the same data.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from clustermon.defs.resources import dbt_executable
+from clustermon.settings import DBT_PROJECT_DIR, Paths
+from conftest import home_with_fixture, query, run_refresh
+
+DE, AT = "DE21", "AT13"
+# Built anew by every build, so not a product of the incremental models.
+BOOKKEEPING = {"int_packages_planned"}
+
+
+def _out05(paths: Paths, quarter: str) -> float:
+    ((value,),) = query(
+        paths.warehouse,
+        "SELECT value FROM indicator_values WHERE region_code = ? AND quarter = ? "
+        "AND indicator_code = 'OUT05' AND breakdown = 'total'",
+        [DE, quarter],
+    )
+    return value
+
+
+def _planned(paths: Paths) -> dict[tuple[str, bool], bool]:
+    """to_compute of each package computed, by region and in_use."""
+    rows = query(
+        paths.warehouse,
+        "SELECT planned.region_code, selected.in_use, planned.to_compute "
+        "FROM intermediate.int_packages_planned AS planned "
+        "JOIN intermediate.int_packages_selected AS selected USING (package_id)",
+    )
+    return {(region, in_use): to_compute for region, in_use, to_compute in rows}
+
+
+def _raise_participants(paths: Paths, region: str, quarter: str, event: str, to: int) -> None:
+    events = paths.inbox / region / quarter / "events.csv"
+    lines = events.read_text().splitlines()
+    header = lines[0].split(",")
+    for number, line in enumerate(lines):
+        cells = line.split(",")
+        if cells[0] == event:
+            cells[header.index("participants")] = str(to)
+            lines[number] = ",".join(cells)
+    events.write_text("\n".join(lines) + "\n")
+
+
+def _full_refresh_copy(paths: Paths, root: Path) -> Path:
+    """A copy of the working warehouse rebuilt by `dbt build --full-refresh`."""
+    home = root / "full-refresh-home"
+    home.mkdir()
+    shutil.copy(paths.warehouse, home / "warehouse.duckdb")
+    subprocess.run(
+        [
+            dbt_executable(),
+            "build",
+            "--full-refresh",
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(root / "full-refresh-target"),
+        ],
+        env={**os.environ, "CLUSTERMON_HOME": str(home)},
+        check=True,
+    )
+    return home / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="module")
+def resubmitted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Paths, dict]:
+    root = tmp_path_factory.mktemp("incremental")
+    paths = home_with_fixture(root, "indicators")
+    assert run_refresh(paths), "the first refresh of the indicators fixture failed"
+    before = {
+        "planned": _planned(paths),
+        "out05": {quarter: _out05(paths, quarter) for quarter in ("2024Q4", "2025Q1")},
+    }
+    _raise_participants(paths, DE, "2025Q1", "EV2", 105)
+    assert run_refresh(paths), "the refresh after DE21's re-submission failed"
+    return paths, before
+
+
+def test_first_build_computes_every_package(resubmitted) -> None:
+    _, before = resubmitted
+    assert before["planned"] == {(DE, True): True, (DE, False): True, (AT, True): True}
+    assert before["out05"] == {"2024Q4": 120, "2025Q1": 132}
+
+
+def test_resubmission_computes_only_the_new_package(resubmitted) -> None:
+    paths, _ = resubmitted
+    assert _planned(paths) == {(DE, True): True, (DE, False): False, (AT, True): False}
+    assert {quarter: _out05(paths, quarter) for quarter in ("2024Q4", "2025Q1")} == {
+        "2024Q4": 125,
+        "2025Q1": 137,
+    }
+    # Against the previous package (2024Q4: EV2 100, EV3 25) the 2024Q4 total no longer differs
+    # (100 + 25 = 105 + 20 = 125); the in-quarter value still does (EV3 25 -> 20).
+    assert query(
+        paths.warehouse,
+        "SELECT previous_value, value, previous_value_in_quarter, value_in_quarter "
+        "FROM indicator_revisions WHERE region_code = ? AND quarter = '2024Q4' "
+        "AND indicator_code = 'OUT05' AND breakdown = 'total'",
+        [DE],
+    ) == [(125, 125, 25, 20)]
+
+
+def test_incremental_build_equals_full_refresh(resubmitted, tmp_path: Path) -> None:
+    paths, _ = resubmitted
+    full = _full_refresh_copy(paths, tmp_path)
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        con.execute(f"ATTACH '{full}' AS full_refresh (READ_ONLY)")
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE database_name = 'warehouse' AND schema_name IN ('main', 'intermediate')"
+        ).fetchall()
+        compared = 0
+        for schema, table in tables:
+            if table in BOOKKEEPING:
+                continue
+            incremental = f"warehouse.{schema}.{table}"
+            rebuilt = f"full_refresh.{schema}.{table}"
+            differences = con.execute(
+                f"SELECT count(*) FROM ((FROM {incremental} EXCEPT ALL FROM {rebuilt}) "
+                f"UNION ALL (FROM {rebuilt} EXCEPT ALL FROM {incremental}))"
+            ).fetchone()[0]
+            assert differences == 0, f"{schema}.{table} differs from a full refresh"
+            compared += 1
+    assert compared >= 20
