@@ -19,20 +19,22 @@ COMPLETENESS = EXPECTATIONS_DIR / "package_completeness.json"
 
 CATALOG = [  # code, order, unit, kind
     ("RCO01", 1, "enterprises", "cumulative"),
-    ("RCO10", 2, "enterprises", "cumulative"),
-    ("RCR03", 3, "enterprises", "cumulative"),
-    ("RES01", 4, "% of projects", "cumulative"),
-    ("OUT02", 5, "organisations", "stock"),
-    ("IMP01", 6, "log points", "estimate"),
+    ("RCO02", 2, "enterprises", "cumulative"),
+    ("RCO04", 3, "enterprises", "cumulative"),
+    ("RCO10", 4, "enterprises", "cumulative"),
+    ("RCR03", 5, "enterprises", "cumulative"),
+    ("RES01", 6, "% of projects", "cumulative"),
+    ("OUT02", 7, "organisations", "stock"),
+    ("IMP01", 8, "log points", "estimate"),
 ]
 SIZES = ("micro", "small", "medium", "large", "unknown")
 # AT12 in 2025Q1 and 2025Q2. RCO01 totals 10 = 4+3+1+1+1 and 12 = 5+3+2+1+1 (SMEs 8 and 10).
 GOOD = {
-    "2025Q1": {"RCO01": 10, "RCO01 sizes": (4, 3, 1, 1, 1), "RCO10": 3, "RCR03": 2,
-               "RES01": 50, "OUT02": 20},
+    "2025Q1": {"RCO01": 10, "RCO01 sizes": (4, 3, 1, 1, 1), "RCO02": 7, "RCO04": 6,
+               "RCO10": 3, "RCR03": 2, "RES01": 50, "OUT02": 20},
     # The share RES01 and the stock OUT02 fall: allowed, they are not cumulative counts.
-    "2025Q2": {"RCO01": 12, "RCO01 sizes": (5, 3, 2, 1, 1), "RCO10": 4, "RCR03": 3,
-               "RES01": 40, "OUT02": 18},
+    "2025Q2": {"RCO01": 12, "RCO01 sizes": (5, 3, 2, 1, 1), "RCO02": 8, "RCO04": 12,
+               "RCO10": 4, "RCR03": 3, "RES01": 40, "OUT02": 18},
 }  # fmt: skip
 
 
@@ -42,7 +44,8 @@ def _value_rows() -> list[list]:
         rows.append(["AT12", quarter, "RCO01", "total", values["RCO01"], "enterprises"])
         for size, value in zip(SIZES, values["RCO01 sizes"], strict=True):
             rows.append(["AT12", quarter, "RCO01", f"size_class={size}", value, "enterprises"])
-        for code, unit in (("RCO10", "enterprises"), ("RCR03", "enterprises"),
+        for code, unit in (("RCO02", "enterprises"), ("RCO04", "enterprises"),
+                           ("RCO10", "enterprises"), ("RCR03", "enterprises"),
                            ("RES01", "% of projects"), ("OUT02", "organisations")):  # fmt: skip
             rows.append(["AT12", quarter, code, "total", values[code], unit])
     return rows
@@ -113,11 +116,17 @@ def _suppress(code: str, quarter: str, breakdown: str) -> str:
             _set("RCO10", "2025Q2", 2), 1, {"value": 2.0, "earlier_maximum": 3.0},
             id="cumulative-decreasing",
         ),
-        # RCO10 11 > RCO01 10 in 2025Q1 (then 12 <= 12 in 2025Q2).
+        # RCO02 11 > RCO01 10 in 2025Q1 (then 12 <= 12 in 2025Q2).
         pytest.param(
-            _set("RCO10", "2025Q1", 11) + _set("RCO10", "2025Q2", 12), 2,
-            {"quarter": "2025Q1", "rco10": 11.0, "rco01": 10.0},
-            id="rco10-over-rco01",
+            _set("RCO02", "2025Q1", 11) + _set("RCO02", "2025Q2", 12), 2,
+            {"quarter": "2025Q1", "indicator_code": "RCO02", "value": 11.0, "rco01": 10.0},
+            id="rco02-over-rco01",
+        ),
+        # RCO04 13 > RCO01 12 in 2025Q2 (6 <= 10 in 2025Q1).
+        pytest.param(
+            _set("RCO04", "2025Q2", 13), 2,
+            {"quarter": "2025Q2", "indicator_code": "RCO04", "value": 13.0, "rco01": 12.0},
+            id="rco04-over-rco01",
         ),
         # RCR03 9 > SMEs 4 + 3 + 1 = 8 in 2025Q1 (then 9 <= 5 + 3 + 2 in 2025Q2).
         pytest.param(
@@ -155,16 +164,25 @@ def test_consistency_error_blocks(tmp_path: Path, changes: str, failing: int, sa
 
 def test_suppressed_cells_are_not_compared(tmp_path: Path) -> None:
     # RCR03 9 would exceed SMEs 8, but micro and large are suppressed: SMEs cannot be derived.
-    # RCO10 11 would exceed RCO01 10, but RCO01's total is suppressed.
+    # RCO02 11 would exceed RCO01 10, but RCO01's total is suppressed.
     changes = (
         _set("RCR03", "2025Q1", 9)
         + _set("RCR03", "2025Q2", 9)
         + _suppress("RCO01", "2025Q1", "size_class=micro")
         + _suppress("RCO01", "2025Q1", "size_class=large")
-        + _set("RCO10", "2025Q1", 11)
-        + _set("RCO10", "2025Q2", 12)
+        + _set("RCO02", "2025Q1", 11)
+        + _set("RCO02", "2025Q2", 12)
         + _suppress("RCO01", "2025Q1", "total")
     )
+    result = run_suite(indicator_warehouse(tmp_path, changes), CONSISTENCY)
+    assert result.passed, [o.description for o in result.blocking_failures]
+
+
+def test_rco10_may_exceed_rco01(tmp_path: Path) -> None:
+    # The catalogue counts in RCO10 an enterprise of a collaborative_rdi project with a research
+    # partner, funded or not; RCO01 only supported enterprises (a service, or a project with
+    # public funding). Two enterprises of an unfunded project: RCO10 12 > RCO01 10 is valid.
+    changes = _set("RCO10", "2025Q1", 12) + _set("RCO10", "2025Q2", 14)
     result = run_suite(indicator_warehouse(tmp_path, changes), CONSISTENCY)
     assert result.passed, [o.description for o in result.blocking_failures]
 

@@ -29,7 +29,7 @@ DE21's register (package 2025Q1), in short:
              PR7 collaborative_rdi from 2025-02-01, public 0: R1 alone.
   services   SV1 E1 2024-07-15 non_financial; SV2 E2 2024-06-30 (before s); SV3 E6 2024-12-31
              grant 5000; SV4 E7 2025-02-20 non_financial; SV5 E5 2025-01-20
-             financial_instrument 20000; SV6 U1 (a university); SV8 E5 2025-03-01
+             financial_instrument 20000.21; SV6 U1 (a university); SV8 E5 2025-03-01
              non_financial; SV9 E4 2024-10-20 non_financial.
   supported  first support: E1 2024-07-15, E3 2024-09-15, E4 2024-10-20, E6 2024-12-31,
              E5 and E7 2025-01-10 (PR2). E2 never (service and project before s).
@@ -204,9 +204,10 @@ FLOWS = {
     (DE, "2025Q1", "OUT05", "of_which=sme"): (48, 8),
     # OUT06 public funding of projects in period + grant and financial_instrument services:
     # 2024Q4: PR1 300k + SV3 5000 = 305k; in the quarter SV3 = 5000.
-    # 2025Q1: + PR2 100k + PR6 0 + PR7 0 + SV5 20k = 425k; in the quarter 120k.
+    # 2025Q1: + PR2 100k + PR6 0 + PR7 0 + SV5 20000.21 = 425000.21; in the quarter 120000.21.
+    # Compared exactly: summed as doubles, 100000 + 20000.21 would give 120000.20999999999.
     (DE, "2024Q4", "OUT06", "total"): (305_000, 5_000),
-    (DE, "2025Q1", "OUT06", "total"): (425_000, 120_000),
+    (DE, "2025Q1", "OUT06", "total"): (425_000.21, 120_000.21),
     (AT, "2024Q4", "OUT06", "total"): (0, 0),
 }
 

@@ -8,5 +8,5 @@ select
     organisation_id,
     role,
     cluster_id,
-    cast(grant_eur as double) as grant_eur
+    cast(grant_eur as decimal(18, 6)) as grant_eur
 from {{ source('packages', 'participations') }}

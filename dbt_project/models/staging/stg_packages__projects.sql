@@ -11,6 +11,6 @@ select
     status,
     cast(start_date as date) as start_date,
     cast(end_date as date) as end_date,
-    cast(total_cost_eur as double) as total_cost_eur,
-    cast(public_funding_eur as double) as public_funding_eur
+    cast(total_cost_eur as decimal(18, 6)) as total_cost_eur,
+    cast(public_funding_eur as decimal(18, 6)) as public_funding_eur
 from {{ source('packages', 'projects') }}

@@ -10,5 +10,5 @@ select
     cast(delivered_on as date) as delivered_on,
     service_type,
     support_form,
-    cast(amount_eur as double) as amount_eur
+    cast(amount_eur as decimal(18, 6)) as amount_eur
 from {{ source('packages', 'services') }}
