@@ -103,19 +103,25 @@ def test_one_partition_materialised_and_models_built_once(corrected):
     materialised = [
         e.event_specific_data.materialization for e in result.get_asset_materialization_events()
     ]
-    partitions = {m.partition for m in materialised if m.asset_key.path[0] == "packages"}
-    assert partitions == {"AT13|2025Q1"}
+    receipts = AssetKey(["packages", "received_packages"])
+    assert [m.partition for m in materialised if m.asset_key == receipts] == ["AT13|2025Q1"]
+    # The other package tables are not partitioned: one materialisation each.
+    tables = [
+        m for m in materialised if m.asset_key.path[0] == "packages" and m.asset_key != receipts
+    ]
+    assert len(tables) == len(PACKAGE_TABLES) - 1
+    assert {m.partition for m in tables} == {None}
     keys = [m.asset_key for m in materialised]
     assert keys.count(AssetKey("indicator_values")) == 1
     assert keys.count(AssetKey("published_warehouse")) == 1
-    [received] = [
-        m for m in materialised if m.asset_key == AssetKey(["packages", "received_packages"])
-    ]
+    [received] = [m for m in materialised if m.asset_key == receipts]
     # The 2025Q1 package's rows: clusters 4 + organisations 17 + memberships 12 + projects 5
     # + participations 7 + services 9 + events 2 + outcomes 2 + firm_kpis 3 = 61.
-    assert received.metadata["packages"].value == {
-        "AT13|2025Q1": "accepted: 61 rows loaded, 0 quarantined"
-    }
+    assert received.metadata["packages_in_run"].value == 1
+    assert received.metadata["unchanged"].value == 0
+    assert received.metadata["rejected"].value == {}
+    assert received.metadata["rows_loaded"].value == 61
+    assert received.metadata["rows_quarantined"].value == 0
     # 2 regions x 2 quarters, of which the run's package is one.
     assert received.metadata["rows"].value == 4
     assert received.metadata["rows_of_run_packages"].value == 1

@@ -45,15 +45,14 @@ def prepare_dbt_manifest() -> None:
         RESOURCES["dbt"].cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
 
 
-def every_package_tags(instance: DagsterInstance, paths: Paths) -> dict[str, str]:
-    """One run over every package partition, the inbox's registered first (see defs/partitions)."""
-    from clustermon.defs.partitions import range_tags, register_packages
-    from clustermon.inbox_scan import scan_inbox
+def refresh_tags(instance: DagsterInstance, paths: Paths) -> dict[str, str]:
+    """One run over the packages to load, the inbox's registered first (see defs/partitions)."""
+    from clustermon.defs.partitions import refresh_tags as package_range_tags
 
-    keys = register_packages(instance, scan_inbox(paths.inbox))
-    if not keys:
+    tags = package_range_tags(instance, paths)
+    if tags is None:
         raise SystemExit(f"No package to refresh: the inbox {paths.inbox} holds none.")
-    return range_tags(keys, keys)
+    return tags
 
 
 def refresh(paths: Paths, job: str = "refresh") -> bool:
@@ -70,7 +69,7 @@ def refresh(paths: Paths, job: str = "refresh") -> bool:
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            tags=every_package_tags(instance, paths) if job == "refresh" else None,
+            tags=refresh_tags(instance, paths) if job == "refresh" else None,
         )
     published = {
         event.asset_key.to_user_string()

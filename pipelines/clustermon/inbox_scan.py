@@ -1,19 +1,19 @@
-"""The inbox as Dagster sees it: one partition key and one checksum per package folder.
+"""The inbox as Dagster sees it: one partition key and one package id per package folder.
 
-A package's key is `<REGION>|<YYYYQN>` (e.g. `AT12|2025Q4`); its checksum covers every file in
-its folder, names and contents, so a new, changed, added or removed file changes it and an
-unchanged re-drop does not. Loading goes through ingestion's own `load_packages`.
+A package's key is `<REGION>|<YYYYQN>` (e.g. `AT12|2025Q4`); its id is the one ingestion records
+(`ingest.package_id`: a checksum over its folder and every file, names and contents), so a new,
+changed, added or removed file changes it and an unchanged re-drop does not. Loading goes
+through ingestion's own `load_packages`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection
 from pathlib import Path
 
 import duckdb
 
-from clustermon.ingest import discover_packages, sha256_of
+from clustermon.ingest import discover_packages, package_id
 
 KEY_SEPARATOR = "|"
 
@@ -28,20 +28,34 @@ def split_package_key(key: str) -> tuple[str, str]:
     return region_code, quarter
 
 
-def package_checksum(folder: Path) -> str:
-    """SHA-256 over the names and checksums of every file in a package folder."""
-    digest = hashlib.sha256()
-    for file in sorted(p for p in folder.iterdir() if p.is_file()):
-        digest.update(f"{file.name}:{sha256_of(file)};".encode())
-    return digest.hexdigest()
-
-
 def scan_inbox(inbox: Path) -> dict[str, str]:
-    """Package key -> checksum for every package folder of the inbox (empty without an inbox)."""
+    """Package key -> package id for every package folder of the inbox (empty without an inbox)."""
     if not inbox.is_dir():
         return {}
     packages, _ = discover_packages(inbox)
-    return {package_key(p.region_code, p.quarter): package_checksum(p.path) for p, _ in packages}
+    return {
+        package_key(p.region_code, p.quarter): package_id(p, p.checksums()) for p, _ in packages
+    }
+
+
+def keys_to_ingest(scanned: dict[str, str], warehouse: Path) -> list[str]:
+    """The scanned packages ingestion would not skip: those not yet accepted with these files
+    (new, changed, or rejected before: a rejected package is checked again in every run)."""
+    accepted: set[str] = set()
+    if warehouse.exists():
+        try:
+            with duckdb.connect(str(warehouse), read_only=True) as con:
+                accepted = {
+                    identifier
+                    for (identifier,) in con.execute(
+                        "SELECT package_id FROM raw.received_packages WHERE status = 'accepted'"
+                    ).fetchall()
+                }
+        except (duckdb.IOException, duckdb.CatalogException):
+            # Another process writes the warehouse, or it has no raw layer yet: every package
+            # is a candidate, and ingestion still skips the unchanged ones by their id.
+            pass
+    return [key for key, identifier in scanned.items() if identifier not in accepted]
 
 
 def rows_by_table(

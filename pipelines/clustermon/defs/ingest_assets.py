@@ -1,7 +1,10 @@
 """Ingestion assets: the raw layer, one Dagster asset per raw table.
 
-Package tables are partitioned by package (region and quarter), so a region's corrected package
-is re-ingested alone; a run over a range of packages loads them all in one step (single-run
+`packages/received_packages` (one row per package) is partitioned by package (region and
+quarter): each package's ingestion is a partition, so a region's corrected package is
+re-ingested alone. The other package tables are not partitioned: they are written by the same
+step, and a partition on each would cost Dagster two events per table and package (about 6,000
+at 240 regions). A run over a range of packages loads them all in one step (single-run
 backfill policy) and the models downstream are rebuilt once per run. The programme folder's
 tables are not per package: they are reloaded, whole, in every run.
 """
@@ -43,14 +46,16 @@ PROGRAMME_SPECS = [
     )
     for name in PROGRAMME_TABLE_NAMES
 ]
+RECEIPTS = "received_packages"
 PACKAGE_SPECS = [
     AssetSpec(
         AssetKey(["packages", name]),
         group_name="ingest",
-        description=f"Raw `{name}` rows of every accepted regional package (canonical text), "
-        "one partition per package (region|quarter).",
+        description=f"Raw `{name}` rows of every accepted regional package (canonical text)"
+        + (", one partition per package (region|quarter)." if name == RECEIPTS else "."),
         owners=OWNERS,
         deps=[spec.key for spec in PROGRAMME_SPECS],
+        partitions_def=package_partitions if name == RECEIPTS else None,
     )
     for name in PACKAGE_TABLES
 ]
@@ -75,7 +80,6 @@ def programme_tables(folders: ClustermonFolders) -> Iterator[MaterializeResult]:
 
 @multi_asset(
     specs=PACKAGE_SPECS,
-    partitions_def=package_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
 )
@@ -90,15 +94,14 @@ def raw_tables(
         ingested = load_packages(
             con, paths.inbox, paths.archive, only={split_package_key(k) for k in keys}
         )
-    packages = {
-        package_key(p.region_code, p.quarter): (
-            f"{p.status}{' (unchanged)' if p.skipped else ''}: {p.rows_loaded} rows loaded, "
-            f"{p.rows_quarantined} quarantined" + (f"; {p.message}" if p.message else "")
-        )
+    rejected = {
+        package_key(p.region_code, p.quarter): p.message
         for p in ingested.packages
+        if p.status == "rejected"
     }
     # Raw keeps every package ever accepted: a folder since removed keeps its rows.
-    missing = [key for key in keys if key not in packages]
+    found = {package_key(p.region_code, p.quarter) for p in ingested.packages}
+    missing = [key for key in keys if key not in found]
     if missing:
         context.log.warning(f"not in the inbox, raw rows kept as they are: {', '.join(missing)}")
     counts = rows_by_table(paths.warehouse, PACKAGE_TABLES, keys)
@@ -106,9 +109,18 @@ def raw_tables(
         table = spec.key.path[-1]
         total, in_run = counts[table]
         metadata = {"rows": total, "rows_of_run_packages": in_run}
-        if table == "received_packages":
-            metadata["packages"] = {**dict.fromkeys(missing, "not in inbox"), **packages}
-            metadata["rows_loaded"] = sum(p.rows_loaded for p in ingested.packages)
-            metadata["rows_quarantined"] = sum(p.rows_quarantined for p in ingested.packages)
-            metadata["inbox_problems"] = ingested.problems
+        if table == RECEIPTS:
+            # The same on every partition of the run (Dagster has no per-partition metadata in
+            # a single-run range), so it sums the run up; raw.received_packages has each one.
+            metadata |= {
+                "packages_in_run": len(keys),
+                "unchanged": sum(p.skipped for p in ingested.packages),
+                "rejected": rejected,
+                "not_in_inbox": missing,
+                "rows_loaded": sum(p.rows_loaded for p in ingested.packages if not p.skipped),
+                "rows_quarantined": sum(
+                    p.rows_quarantined for p in ingested.packages if not p.skipped
+                ),
+                "inbox_problems": ingested.problems,
+            }
         yield MaterializeResult(asset_key=spec.key, metadata=metadata)

@@ -13,6 +13,9 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_START_TAG,
 )
 
+from clustermon.inbox_scan import keys_to_ingest, scan_inbox
+from clustermon.settings import Paths
+
 package_partitions = DynamicPartitionsDefinition(name="packages")
 
 
@@ -32,3 +35,16 @@ def range_tags(ordered_keys: Sequence[str], selected: Collection[str]) -> dict[s
         ASSET_PARTITION_RANGE_START_TAG: ordered_keys[min(positions)],
         ASSET_PARTITION_RANGE_END_TAG: ordered_keys[max(positions)],
     }
+
+
+def refresh_tags(instance: DagsterInstance, paths: Paths) -> dict[str, str] | None:
+    """Run tags for a refresh (None for an empty inbox): the range of the packages ingestion
+    would load. With none to load, the newest package alone, which ingestion skips: a run over
+    every package would only cost Dagster an event per package for nothing."""
+    scanned = scan_inbox(paths.inbox)
+    if not scanned:
+        return None
+    ordered = register_packages(instance, scanned)
+    return range_tags(
+        ordered, keys_to_ingest(scanned, paths.warehouse) or [max(scanned, key=ordered.index)]
+    )

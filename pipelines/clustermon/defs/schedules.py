@@ -1,4 +1,4 @@
-"""The quarterly refresh: every package, the models, the gate and the publication.
+"""The quarterly refresh: the packages not loaded yet, the models, the gate and the publication.
 
 The day is the programme's: `refresh_days_after_quarter_end` in the programme folder's
 settings.toml (default 15). A cron string is fixed when the definitions load, so the schedule
@@ -20,7 +20,7 @@ from dagster import (
 )
 
 from clustermon.contract import quarter_end
-from clustermon.defs.partitions import range_tags, register_packages
+from clustermon.defs.partitions import refresh_tags
 from clustermon.inbox_scan import scan_inbox, split_package_key
 from clustermon.quarters import last_ended_quarter
 from clustermon.settings import Paths
@@ -55,8 +55,8 @@ def regions_without_package(programme: Path, keys: list[str], quarter: str) -> l
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.RUNNING,
     description="Each quarter, `refresh_days_after_quarter_end` days (settings.toml, default "
-    "15) after its end: ingest every package, rebuild, check and publish; the run is tagged "
-    "with the quarter and the regions that sent no package for it (stale).",
+    "15) after its end: ingest the new and changed packages, rebuild, check and publish; the "
+    "run is tagged with the quarter and the regions that sent no package for it (stale).",
 )
 def quarterly_refresh(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
     paths = Paths.from_env()
@@ -65,15 +65,14 @@ def quarterly_refresh(context: ScheduleEvaluationContext) -> RunRequest | SkipRe
     due = quarter_end(quarter) + timedelta(days=days_after_quarter_end(paths.programme))
     if day < due:
         return SkipReason(f"the {quarter} refresh is due on {due.isoformat()}")
-    keys = list(scan_inbox(paths.inbox))
-    if not keys:
+    tags = refresh_tags(context.instance, paths)
+    if tags is None:
         return SkipReason(f"no package in the inbox {paths.inbox}")
-    ordered = register_packages(context.instance, keys)
-    stale = regions_without_package(paths.programme, keys, quarter)
+    stale = regions_without_package(paths.programme, list(scan_inbox(paths.inbox)), quarter)
     return RunRequest(
         run_key=f"quarterly-{quarter}",
         tags={
-            **range_tags(ordered, ordered),
+            **tags,
             QUARTER_TAG: quarter,
             WITHOUT_PACKAGE_TAG: ",".join(stale) or "none",
         },

@@ -13,9 +13,15 @@ from clustermon.ingest.load import (
     load_packages,
     load_programme,
     raw_row_counts,
+)
+from clustermon.ingest.package import (
+    IngestError,
+    PackageFolder,
+    check_package,
+    discover_packages,
+    package_id,
     sha256_of,
 )
-from clustermon.ingest.package import IngestError, PackageFolder, check_package, discover_packages
 
 __all__ = [
     "IngestError",
@@ -28,6 +34,7 @@ __all__ = [
     "ingest",
     "load_packages",
     "load_programme",
+    "package_id",
     "raw_row_counts",
     "sha256_of",
 ]

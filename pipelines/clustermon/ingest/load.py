@@ -9,7 +9,6 @@ not loaded again; a rejected package is recorded but never replaces the accepted
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tomllib
 from collections.abc import Collection, Iterator, Sequence
@@ -158,14 +157,6 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _archive_file(path: Path, folder: Path, checksum: str) -> Path:
     """Keep the file as received, under its checksum, so a re-sent package never overwrites it."""
     stored = folder / checksum / path.name
@@ -293,9 +284,7 @@ def load_batch(
     )
     identifiers, to_check, skipped = [], [], set()
     for package, rejection in packages:
-        checksums = {
-            p.name: sha256_of(p) for p in package.files() if p.is_file() and not p.is_symlink()
-        }
+        checksums = package.checksums()
         identifier = package_id(package, checksums)
         identifiers.append(identifier)
         status, first_received = recorded.get(identifier, (None, received_at))

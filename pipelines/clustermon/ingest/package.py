@@ -70,6 +70,10 @@ class PackageFolder:
     def files(self) -> list[Path]:
         return sorted(p for p in self.path.iterdir() if not p.name.startswith("."))
 
+    def checksums(self) -> dict[str, str]:
+        """File name -> SHA-256 of each regular file (a symlink is never followed)."""
+        return {p.name: sha256_of(p) for p in self.files() if p.is_file() and not p.is_symlink()}
+
     def prefix(self, file: str | None = None) -> str:
         where = f"region {self.region_code}, quarter {self.quarter}"
         return f"{where}, file {file}" if file else where
@@ -94,6 +98,14 @@ class PackageCheck:
     @property
     def accepted(self) -> bool:
         return self.rejection is None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def package_id(package: PackageFolder, checksums: dict[str, str]) -> str:
