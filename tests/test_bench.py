@@ -43,6 +43,9 @@ def test_structure(bench: tuple[Path, dict]) -> None:
         # The stages and "other" make up the wall time (each figure rounded to 0.01 s).
         assert sum(run["stage_seconds"].values()) == pytest.approx(run["wall_seconds"], abs=0.1)
         assert run["peak_rss_mb"] > 0
+        # Each stage's peak is one of the run's samples, so none exceeds the run's peak.
+        assert set(run["stage_peak_rss_mb"]) == set(run["stage_seconds"]) - {"other"}
+        assert 0 < max(run["stage_peak_rss_mb"].values()) <= run["peak_rss_mb"]
         assert set(run["sizes_mb"]) == {"warehouse", "published_warehouse", "site"}
     assert results["framework_over_engine"] == round(
         results["full"]["wall_seconds"] / results["plain_duckdb_seconds"], 2

@@ -164,17 +164,17 @@ VALUES = {
     (DE, "2025Q1", "RES06", "label=gold"): 1,
     # RCR01/RCR19/RCR25 from firm_kpis. d = 2025-03-31 -> Y <= 2024. First support in 2024
     # gives B = 2023 for E1, E3, E4, E6; E5 and E7 (first support 2025, B = 2024) have no Y.
-    # RCR01 = max(0, 8-5) E1 + max(0, 90-100) E3 + max(0, 25-20) E4 + max(0, 4-2) E6
-    #       = 3 + 0 + 5 + 2 = 10 FTE, summed over 4 enterprises (>= 3: published).
-    (DE, "2025Q1", "RCR01", "total"): 10,
+    # RCR01 = max(0, 8-5) E1 + max(0, 90-100) E3 + max(0, 25-20) E4 + max(0, 4.1-1.2) E6
+    #       = 3 + 0 + 5 + 2.9 = 10.9 FTE, summed over 4 enterprises (>= 3: published).
+    (DE, "2025Q1", "RCR01", "total"): 10.9,
     # RCR19 turnover up: E1 600k > 500k, E4 2.5M > 2M, E6 150k > 100k = 3 (E3 fell; E2 and the
     # comparison firm X1 grew but were never supported).
     (DE, "2025Q1", "RCR19", "total"): 3,
     # RCR25 SMEs with value added per FTE up: E1 40k -> 50k, E3 50k -> 51.1k, E4 50k -> 60k
     # = 3; E6 has no value added in 2024.
     (DE, "2025Q1", "RCR25", "total"): 3,
-    # 2024Q4 (d = 2024-12-31, Y = 2024 has ended): the same 10 and 3.
-    (DE, "2024Q4", "RCR01", "total"): 10,
+    # 2024Q4 (d = 2024-12-31, Y = 2024 has ended): the same 10.9 and 3.
+    (DE, "2024Q4", "RCR01", "total"): 10.9,
     # 2024Q3 (d = 2024-09-30): Y <= 2023 = B: nobody has a year after B: zeros, published.
     (DE, "2024Q3", "RCR01", "total"): 0,
     (DE, "2024Q3", "RCR19", "total"): 0,
@@ -239,6 +239,15 @@ def test_every_catalogue_code_is_tested_by_hand():
     catalogue = Path(__file__).parents[1] / "dbt_project" / "seeds" / "indicator_definitions.csv"
     listed = {line.split(",")[0] for line in catalogue.read_text().splitlines()[1:]}
     assert codes == {code for code in listed if not code.startswith("IMP")}
+
+
+def test_sums_of_decimals_are_exact(published):
+    # Summed as doubles, 3 + 0 + 5 + (4.1 - 1.2) is 10.899999999999999 in any order; at scale
+    # the order varies between builds, so a cumulative value could seem to fall (the gate
+    # blocks that). Sums are of exact decimals, like the figures in the packages.
+    assert published[(DE, "2025Q1", "RCR01", "total")][0] == 10.9
+    # OUT06's 100000 + 20000.21, likewise (see FLOWS).
+    assert published[(DE, "2025Q1", "OUT06", "total")][1] == 120_000.21
 
 
 def test_stocks_and_shares_have_no_in_quarter_value(published):

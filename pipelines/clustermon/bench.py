@@ -74,6 +74,7 @@ class Measurement:
     wall_seconds: float
     peak_rss_mb: float
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    stage_peak_rss_mb: dict[str, float] = field(default_factory=dict)
     rows_ingested: int = 0
     rows_per_second_ingested: float = 0.0
     sizes_mb: dict[str, float] = field(default_factory=dict)
@@ -91,19 +92,28 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
-def _stage_seconds(paths: Paths) -> dict[str, float]:
-    """Step durations of the latest run, from the Dagster instance under the home."""
+def _stages(
+    paths: Paths, samples: list[tuple[float, int]]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Seconds and peak RSS (MB) per stage of the latest run: step times from the Dagster
+    instance under the home, memory from the samples (epoch time, bytes) taken meanwhile."""
     from dagster import DagsterInstance
 
+    seconds: dict[str, float] = {}
+    peaks: dict[str, int] = {}
     with DagsterInstance.from_config(str(paths.dagster_home)) as instance:
         run = instance.get_runs(limit=1)[0]
-        stages: dict[str, float] = {}
         for step in instance.get_run_step_stats(run.run_id):
             if step.start_time is None or step.end_time is None:
                 continue
             stage = STAGES.get(step.step_key, "checks")
-            stages[stage] = stages.get(stage, 0.0) + step.end_time - step.start_time
-        return {stage: round(stages[stage], 2) for stage in STAGE_ORDER if stage in stages}
+            seconds[stage] = seconds.get(stage, 0.0) + step.end_time - step.start_time
+            during = [rss for at, rss in samples if step.start_time <= at <= step.end_time]
+            peaks[stage] = max(peaks.get(stage, 0), *during, 0)
+    return (
+        {stage: round(seconds[stage], 2) for stage in STAGE_ORDER if stage in seconds},
+        {stage: round(peaks[stage] / 2**20, 1) for stage in STAGE_ORDER if stage in peaks},
+    )
 
 
 def _rows_ingested(paths: Paths) -> int:
@@ -134,19 +144,20 @@ def measured_refresh(name: str, paths: Paths) -> Measurement:
     started = time.perf_counter()
     with log.open("w") as output:
         child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment)
-        process, peak = psutil.Process(child.pid), 0
+        process, samples = psutil.Process(child.pid), [(time.time(), 0)]
         while child.poll() is None:
             try:
-                peak = max(peak, _tree_rss(process))
+                samples.append((time.time(), _tree_rss(process)))
             except psutil.NoSuchProcess:
                 break
             time.sleep(SAMPLE_SECONDS)
     wall = time.perf_counter() - started
+    peak = max(rss for _, rss in samples)
     result = Measurement(
         name, round(wall, 2), round(peak / 2**20, 1), succeeded=child.returncode == 0
     )
     if result.succeeded:
-        result.stage_seconds = _stage_seconds(paths)
+        result.stage_seconds, result.stage_peak_rss_mb = _stages(paths, samples)
         result.stage_seconds["other"] = round(wall - sum(result.stage_seconds.values()), 2)
         result.sizes_mb = _sizes_mb(paths)
         result.rows_ingested = _rows_ingested(paths)
@@ -198,7 +209,7 @@ def plain_duckdb_seconds(paths: Paths, quarter: str, workdir: Path) -> float:
         [str(Path(sys.executable).with_name("dbt")), "compile", "--quiet", "--profiles-dir",
          str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
          "--select", "+indicator_values"],
-        check=True, env=environment,
+        check=True, env=environment, stdout=subprocess.DEVNULL,  # it prints the SQL
     )  # fmt: skip
     manifest = json.loads((target / "manifest.json").read_text())
     started = time.perf_counter()
@@ -295,6 +306,13 @@ def table(results: dict) -> str:
     rows = [("", *runs)]
     for stage in STAGE_ORDER:
         rows.append((f"{stage} (s)", *(results[r]["stage_seconds"].get(stage, "") for r in runs)))
+    for stage in STAGE_ORDER[:-1]:
+        rows.append(
+            (
+                f"{stage} peak RSS (MB)",
+                *(results[r]["stage_peak_rss_mb"].get(stage, "") for r in runs),
+            )
+        )
     for label, key in (("wall (s)", "wall_seconds"), ("peak RSS (MB)", "peak_rss_mb"),
                        ("rows ingested", "rows_ingested"),
                        ("rows/s ingested", "rows_per_second_ingested")):  # fmt: skip

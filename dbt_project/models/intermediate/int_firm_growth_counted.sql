@@ -12,7 +12,11 @@ with compared as (
         region_code,
         quarter,
         organisation_id as unit_id,
-        greatest(0, latest_employees_fte - base_employees_fte) as jobs_created,
+        -- As exact decimals (figures have at most 6 decimals): a sum of doubles depends on
+        -- the order DuckDB adds them in, and two builds of the same data would differ.
+        greatest(
+            0, cast(latest_employees_fte as decimal(18, 6)) - cast(base_employees_fte as decimal(18, 6))
+        ) as jobs_created,
         latest_turnover_eur > base_turnover_eur as has_higher_turnover,
         is_sme
             and base_employees_fte > 0 and latest_employees_fte > 0
