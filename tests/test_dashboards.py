@@ -498,3 +498,32 @@ def test_without_the_previous_keys_every_page_is_rebuilt(tmp_path, warehouse) ->
     assert json.loads((site / PAGE_KEYS_FILE).read_text())["index.html"]["title"] == "index"
     (site / PAGE_KEYS_FILE).unlink()
     assert build_site(warehouse, site, tmp_path / "pages").rebuilt == 1
+
+
+def render_in_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Render in two worker processes whatever the site's size (an EU site's path)."""
+    from clustermon.dashboards import build as build_module
+
+    monkeypatch.setattr(build_module, "PARALLEL_FROM_PAGES", 1)
+    monkeypatch.setattr(build_module, "WORKERS", 2)
+
+
+def test_worker_processes_render_the_same_pages(tmp_path, warehouse, monkeypatch) -> None:
+    pages = {"index.md": "# Home\n", "regions/[region].md": REGION_PAGE}
+    serial = build(tmp_path / "serial", warehouse, pages)  # 3 pages: in this process
+    render_in_worker_processes(monkeypatch)
+    parallel = build(tmp_path / "parallel", warehouse, pages)
+    names = sorted(p.relative_to(parallel).as_posix() for p in parallel.rglob("*.html"))
+    assert names == ["index.html", "regions/AT12.html", "regions/BE2.html"]
+    for name in names:
+        assert _body(parallel / name) == _body(serial / name)
+    assert "RCO01 in BE2" in _body(parallel / "regions" / "BE2.html")
+
+
+def test_an_error_in_a_worker_names_the_page_and_block(tmp_path, warehouse, monkeypatch) -> None:
+    render_in_worker_processes(monkeypatch)
+    page = REGION_PAGE.replace("FROM indicator_values\nWHERE", "FROM indicator_valuez\nWHERE")
+    with pytest.raises(
+        DashboardError, match=r"regions/\[region\]\.md \(region=AT12\), block 'trend'"
+    ):
+        build(tmp_path, warehouse, {"regions/[region].md": page})

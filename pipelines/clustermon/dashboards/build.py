@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import pickle
 import re
 import shutil
 import sys
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -49,6 +52,15 @@ BODY_START, BODY_END = "<!-- page body -->", "<!-- end of page body -->"
 class SiteBuild:
     pages: int
     rebuilt: int  # the others were taken unchanged from the previous site
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """A page to render: its source, the row of its `pages:` query (if templated), its path."""
+
+    page: Page
+    params: dict
+    path: str
 
 
 @dataclass(frozen=True)
@@ -190,11 +202,11 @@ class SiteBuilder:
     def pages(self) -> list[Page]:
         return [read_page(p, self.pages_dir) for p in sorted(self.pages_dir.rglob("*.md"))]
 
-    def expand(self, page: Page) -> list[RenderedPage]:
+    def expand(self, page: Page) -> list[PageJob]:
         """One page per row of a templated page's `pages:` query, else the page itself."""
         output = page.source.removesuffix(".md") + ".html"
         if page.template_param is None:
-            return [self.render(page, {}, output)]
+            return [PageJob(page, {}, output)]
         rows = self.query(page, "pages", str(page.meta["pages"]), {})
         if page.template_param not in rows.columns:
             raise DashboardError(
@@ -202,14 +214,14 @@ class SiteBuilder:
                 f"the pages query returns no column `{page.template_param}`",
                 block="pages",
             )
-        rendered = []
+        jobs = []
         for params in rows.to_dict("records"):
             value = str(params[page.template_param])
             if not SAFE_FILE_NAME.match(value):
                 raise DashboardError(page.source, f"'{value}' cannot be a file name", "pages")
             path = output.replace(f"[{page.template_param}]", value)
-            rendered.append(self.render(page, params, path))
-        return rendered
+            jobs.append(PageJob(page, params, path))
+        return jobs
 
     def query(self, page: Page, block: str, sql: str, params: dict) -> pd.DataFrame:
         """Run a block, binding the page's parameters it names as `$name`."""
@@ -277,7 +289,11 @@ def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DI
     with duckdb.connect(str(published_warehouse), read_only=True) as con:
         builder = SiteBuilder(con, pages_dir, site)
         sources = builder.pages()
-        rendered = [page for source in sources for page in builder.expand(source)]
+        jobs = [job for source in sources for job in builder.expand(source)]
+        in_workers = len(jobs) >= PARALLEL_FROM_PAGES and WORKERS > 1
+        rendered = [] if in_workers else [builder.render(j.page, j.params, j.path) for j in jobs]
+    if in_workers:
+        rendered = _render_in_parallel(jobs, published_warehouse, pages_dir, site)
     navigation = [
         (
             source.meta.get("order", 100),
@@ -320,6 +336,39 @@ def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DI
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return SiteBuild(len(rendered), sum(not page.reused for page in rendered))
+
+
+# Rendering is Python-bound: an EU site's 240 region pages render in worker processes, each
+# with its own read-only connection. A worker costs about a second to start, so a small site
+# renders in this process.
+WORKERS = min(4, os.cpu_count() or 1)
+PARALLEL_FROM_PAGES = 50
+_worker_builder: SiteBuilder | None = None
+
+
+def _start_worker(published_warehouse: Path, pages_dir: Path, previous_site: Path) -> None:
+    global _worker_builder
+    con = duckdb.connect(str(published_warehouse), read_only=True)
+    _worker_builder = SiteBuilder(con, pages_dir, previous_site)
+
+
+def _render_job(job: PageJob) -> RenderedPage:
+    assert _worker_builder is not None, "a worker renders after _start_worker"
+    return _worker_builder.render(job.page, job.params, job.path)
+
+
+def _render_in_parallel(
+    jobs: list[PageJob], published_warehouse: Path, pages_dir: Path, previous_site: Path
+) -> list[RenderedPage]:
+    """Render the jobs in `WORKERS` spawned processes (not forked: this process may hold
+    DuckDB and Dagster state), in their order."""
+    with ProcessPoolExecutor(
+        max_workers=WORKERS,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(published_warehouse, pages_dir, previous_site),
+    ) as pool:
+        return list(pool.map(_render_job, jobs, chunksize=8))
 
 
 def _swap_in(building: Path, site: Path) -> None:

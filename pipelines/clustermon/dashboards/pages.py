@@ -30,7 +30,11 @@ class DashboardError(Exception):
     def __init__(self, page: str, message: str, block: str | None = None) -> None:
         where = f"{page}, block '{block}'" if block else page
         super().__init__(f"dashboard page {where}: {message}")
-        self.page, self.block = page, block
+        self.page, self.message, self.block = page, message, block
+
+    def __reduce__(self) -> tuple:
+        # Raised in a rendering worker, it is pickled back to the building process.
+        return (DashboardError, (self.page, self.message, self.block))
 
 
 @dataclass(frozen=True)
