@@ -575,16 +575,21 @@ def _replace_estimates(
 ) -> None:
     """Estimate 'ALL' and the `changed` regions, keep the other regions' rows, and record the
     fingerprints the table now reflects."""
-    # Organisations as integers (in their order): strings are slow to hand to pandas.
+    # Organisations as integers (in their order): strings are slow to hand to pandas. Numbered
+    # over the distinct identifiers, not by a window over every firm-year (3x slower at EU scale).
     panel_columns = ", ".join(
-        "dense_rank() OVER (ORDER BY organisation_id) AS organisation_id"
-        if c == "organisation_id"
-        else c
-        for c in PANEL_COLUMNS
+        "firms.number AS organisation_id" if c == "organisation_id" else c for c in PANEL_COLUMNS
     )
     panel = con.sql(
-        f"SELECT {panel_columns} FROM intermediate.int_firm_years_assembled "
-        "ORDER BY region_code, organisation_id, year"
+        f"""
+        WITH firms AS (
+            SELECT organisation_id, row_number() OVER (ORDER BY organisation_id) AS number
+            FROM (SELECT DISTINCT organisation_id FROM intermediate.int_firm_years_assembled)
+        )
+        SELECT {panel_columns}
+        FROM intermediate.int_firm_years_assembled JOIN firms USING (organisation_id)
+        ORDER BY region_code, firms.number, year
+        """
     ).df()
     estimates = estimate_impacts(panel, changed)
     kept = sorted(set(fingerprints) - set(changed))
