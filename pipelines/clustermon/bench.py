@@ -1,12 +1,20 @@
 """`make bench`: clustermon at EU scale on one machine, measured.
 
 Packages come from the demo's EU profile (demo.EU_PROFILE: about 8 million rows in the
-newest quarter's packages of 240 NUTS 2 regions). Three refreshes, each a real
+newest quarter's packages of 240 NUTS 2 regions). Four refreshes, each a real
 `clustermon refresh` subprocess whose process tree is sampled for memory:
 
 - full: a fresh home, the inbox holding one quarter (2025Q3) of every region;
 - incremental: the same home, with every region's 2025Q4 package added;
-- re-submission: one region's 2025Q4 package corrected (one value), refreshed.
+- re-submission: one region's 2025Q4 package corrected (one value), refreshed;
+- rebuild: a fresh home over the same inbox, both quarters at once.
+
+The issue asks for the incremental refresh to cost at most half the full one. Packages
+restate a region's whole register, so the new quarter holds as many rows as the first, and
+"full" read literally (one quarter from scratch) is no larger than the increment: a refresh
+whose cost grows with the new data alone sits at 1.0. The goal's purpose, cost that grows
+with the new data and not with the history, is measured against the rebuild of the same
+history (both quarters) from scratch: 0.5 is exactly proportional. Both ratios are reported.
 
 Wall time per stage comes from Dagster's own step records; "other" is the rest of the wall
 time (process start, imports, run creation, post-run work). The same indicator computation
@@ -54,11 +62,13 @@ GOALS = (
     ("full refresh peak RSS (MB)", ("full", "peak_rss_mb"), 4096.0),
     ("full refresh / plain DuckDB", ("framework_over_engine",), 3.0),
     ("incremental / full wall", ("incremental_over_full",), 0.5),
+    ("incremental / rebuild wall", ("incremental_over_rebuild",), 0.5),
     ("re-submission wall (s)", ("resubmission", "wall_seconds"), 20.0),
     ("site build (s)", ("full", "stage_seconds", "site"), 60.0),
     ("site size (MB)", ("full", "sizes_mb", "site"), 100.0),
 )
 SAMPLE_SECONDS = 0.2
+REFRESHES = ("full", "incremental", "resubmission", "rebuild")
 
 
 def write_eu_packages(
@@ -283,6 +293,11 @@ def run(root: Path, regions: int, scale: float = 1.0) -> dict:
     )
     region = _touch_one_region(paths, NEXT_QUARTER)
     results["resubmission"] = {"region": region, **asdict(measured_refresh("resubmission", paths))}
+    rebuild = Paths(root / "rebuild-home", paths.inbox, paths.programme)
+    results["rebuild"] = asdict(measured_refresh("rebuild", rebuild))
+    results["incremental_over_rebuild"] = round(
+        results["incremental"]["wall_seconds"] / results["rebuild"]["wall_seconds"], 2
+    )
     results["inbox_mb"] = _size_mb(paths.inbox)
     results["goals"] = _goals(results)
     return results
@@ -302,7 +317,7 @@ def _goals(results: dict) -> list[dict]:
 
 def table(results: dict) -> str:
     """The results as a plain-text table: stages per refresh, then the goals."""
-    runs = ("full", "incremental", "resubmission")
+    runs = REFRESHES
     rows = [("", *runs)]
     for stage in STAGE_ORDER:
         rows.append((f"{stage} (s)", *(results[r]["stage_seconds"].get(stage, "") for r in runs)))
@@ -347,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.output).write_text(json.dumps(results, indent=2))
     print(table(results))
     print(f"JSON: {args.output}")
-    return 0 if all(results[k]["succeeded"] for k in ("full", "incremental", "resubmission")) else 1
+    return 0 if all(results[name]["succeeded"] for name in REFRESHES) else 1
 
 
 if __name__ == "__main__":
