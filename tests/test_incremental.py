@@ -57,28 +57,32 @@ def _raise_participants(paths: Paths, region: str, quarter: str, event: str, to:
     events.write_text("\n".join(lines) + "\n")
 
 
-def _full_refresh_copy(paths: Paths, root: Path) -> Path:
-    """A copy of the working warehouse rebuilt by `dbt build --full-refresh`."""
-    home = root / "full-refresh-home"
-    home.mkdir()
+def _built_copy(paths: Paths, root: Path, *flags: str, tamper: str = "") -> tuple[Path, int]:
+    """A copy of the working warehouse, changed by the SQL `tamper`, then `dbt build`: the
+    copy and dbt's exit code."""
+    home = root / "copy-home"
+    home.mkdir(parents=True)
     shutil.copy(paths.warehouse, home / "warehouse.duckdb")
-    subprocess.run(
+    if tamper:
+        with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+            con.execute(tamper)
+    built = subprocess.run(
         [
             dbt_executable(),
             "build",
-            "--full-refresh",
+            *flags,
             "--quiet",
             "--project-dir",
             str(DBT_PROJECT_DIR),
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
             "--target-path",
-            str(root / "full-refresh-target"),
+            str(root / "target"),
         ],
         env={**os.environ, "CLUSTERMON_HOME": str(home)},
-        check=True,
+        capture_output=True,
     )
-    return home / "warehouse.duckdb"
+    return home / "warehouse.duckdb", built.returncode
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +125,8 @@ def test_resubmission_computes_only_the_new_package(resubmitted) -> None:
 
 def test_incremental_build_equals_full_refresh(resubmitted, tmp_path: Path) -> None:
     paths, _ = resubmitted
-    full = _full_refresh_copy(paths, tmp_path)
+    full, exit_code = _built_copy(paths, tmp_path, "--full-refresh")
+    assert exit_code == 0
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         con.execute(f"ATTACH '{full}' AS full_refresh (READ_ONLY)")
         tables = con.execute(
@@ -141,3 +146,39 @@ def test_incremental_build_equals_full_refresh(resubmitted, tmp_path: Path) -> N
             assert differences == 0, f"{schema}.{table} differs from a full refresh"
             compared += 1
     assert compared >= 20
+
+
+# DE21's 2024Q4 package (its previous one) was built by the first refresh and left alone by the
+# second; a second copy of one of its events breaks the staging test unique_combination
+# (package_id, event_id).
+DE21_2024Q4 = (
+    "(SELECT package_id FROM raw.received_packages WHERE region_code = 'DE21' "
+    "AND quarter = '2024Q4')"
+)
+DUPLICATE_EVENT = (
+    f"INSERT INTO raw.events SELECT * FROM raw.events WHERE package_id = {DE21_2024Q4} LIMIT 1;"
+)
+
+
+@pytest.mark.parametrize(
+    ("flags", "tamper", "fails"),
+    [
+        pytest.param((), DUPLICATE_EVENT, False, id="built-package-not-tested-again"),
+        pytest.param(("--full-refresh",), DUPLICATE_EVENT, True, id="full-refresh-tests-all"),
+        pytest.param(
+            (),
+            DUPLICATE_EVENT
+            + f"DELETE FROM intermediate.int_packages_computed WHERE package_id = {DE21_2024Q4}",
+            True,
+            id="package-not-yet-built-is-tested",
+        ),
+    ],
+)
+def test_staging_tests_check_the_packages_not_yet_built(
+    resubmitted, tmp_path: Path, flags: tuple[str, ...], tamper: str, fails: bool
+) -> None:
+    # A package's raw rows never change once loaded: its tests ran when it was first built, so
+    # a refresh tests only what it builds for the first time (macros/tests_of_new_packages.sql).
+    paths, _ = resubmitted
+    _, exit_code = _built_copy(paths, tmp_path, *flags, tamper=tamper)
+    assert (exit_code != 0) is fails

@@ -32,13 +32,13 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A fingerprint of the code of every model and seed: a change to any of them recomputes every
-    package. -#}
+{#- A fingerprint of the code of every model, seed and test: a change to any of them recomputes
+    (and tests) every package. -#}
 {% macro models_fingerprint() -%}
     {%- set checksums = [] -%}
     {%- if execute -%}
         {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
-            {%- if node.resource_type in ('model', 'seed') -%}
+            {%- if node.resource_type in ('model', 'seed', 'test') -%}
                 {%- do checksums.append(node.unique_id ~ ':' ~ node.checksum.checksum) -%}
             {%- endif -%}
         {%- endfor -%}
