@@ -13,6 +13,7 @@ import pytest
 from dagster import DagsterInstance
 
 from clustermon.defs.partitions import refresh_tags
+from clustermon.inbox_scan import scan_inbox
 from clustermon.ingest import ingest
 from conftest import home_with_fixture
 
@@ -28,7 +29,7 @@ def ingested(tmp_path):
 
 
 def run_range(instance: DagsterInstance, paths) -> tuple[str, str]:
-    tags = refresh_tags(instance, paths)
+    tags = refresh_tags(instance, scan_inbox(paths.inbox), paths.warehouse)
     return tags[RANGE_START], tags[RANGE_END]
 
 
@@ -43,7 +44,7 @@ def test_an_empty_inbox_asks_for_no_run(tmp_path):
     paths = home_with_fixture(tmp_path, "skeleton")
     shutil.rmtree(paths.inbox / "AT12")
     with DagsterInstance.ephemeral() as instance:
-        assert refresh_tags(instance, paths) is None
+        assert refresh_tags(instance, scan_inbox(paths.inbox), paths.warehouse) is None
 
 
 def test_nothing_new_runs_over_the_newest_package_alone(ingested):

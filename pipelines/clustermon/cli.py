@@ -45,11 +45,12 @@ def prepare_dbt_manifest() -> None:
         RESOURCES["dbt"].cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
 
 
-def refresh_tags(instance: DagsterInstance, paths: Paths) -> dict[str, str]:
+def run_tags(instance: DagsterInstance, paths: Paths) -> dict[str, str]:
     """One run over the packages to load, the inbox's registered first (see defs/partitions)."""
-    from clustermon.defs.partitions import refresh_tags as package_range_tags
+    from clustermon.defs.partitions import refresh_tags
+    from clustermon.inbox_scan import scan_inbox
 
-    tags = package_range_tags(instance, paths)
+    tags = refresh_tags(instance, scan_inbox(paths.inbox), paths.warehouse)
     if tags is None:
         raise SystemExit(f"No package to refresh: the inbox {paths.inbox} holds none.")
     return tags
@@ -69,7 +70,7 @@ def refresh(paths: Paths, job: str = "refresh") -> bool:
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            tags=refresh_tags(instance, paths) if job == "refresh" else None,
+            tags=run_tags(instance, paths) if job == "refresh" else None,
         )
     published = {
         event.asset_key.to_user_string()

@@ -67,8 +67,8 @@ PRE_TREND_ALPHA = 0.05
 METHOD = (
     "Staggered difference-in-differences (Callaway-Sant'Anna group-time effects, base year "
     "g-1) against never-member comparison enterprises of the same region, NACE section and "
-    "size class, aggregated with cohort-size weights; 95% CI clustered by firm (statsmodels "
-    "WLS). Assumes parallel trends and no anticipation."
+    "size class, aggregated with cohort-size weights; 95% CI clustered by firm (weighted least "
+    "squares). Assumes parallel trends and no anticipation."
 )
 
 
@@ -511,7 +511,7 @@ INPUTS_TABLE_COMMENT = (
     "fingerprint changed, and the pooled 'ALL' rows when any did."
 )
 # Changes of the estimator's code or settings must invalidate every kept estimate.
-ESTIMATOR_VERSION = "2"
+ESTIMATOR_VERSION = "3"
 _ESTIMATOR_KEY = repr(
     (ESTIMATOR_VERSION, HORIZONS, PLACEBO_HORIZONS, MIN_TREATED, MIN_COMPARISON, PRE_TREND_ALPHA)
 )

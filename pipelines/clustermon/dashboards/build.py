@@ -46,6 +46,11 @@ BUNDLE_FILE, BUNDLE_VERSION_FILE = "vega-bundle.js", "vega-bundle.version"
 PAGE_KEYS_FILE = ".page-keys.json"
 # The layout wraps each page's body in these, so the next build can take the body back.
 BODY_START, BODY_END = "<!-- page body -->", "<!-- end of page body -->"
+# Rendering is Python-bound: an EU site's 240 region pages render in worker processes, each
+# with its own read-only connection. A worker costs about a second to start, so a small site
+# renders in this process.
+WORKERS = min(4, os.cpu_count() or 1)
+PARALLEL_FROM_PAGES = 50
 
 
 @dataclass(frozen=True)
@@ -338,12 +343,7 @@ def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DI
     return SiteBuild(len(rendered), sum(not page.reused for page in rendered))
 
 
-# Rendering is Python-bound: an EU site's 240 region pages render in worker processes, each
-# with its own read-only connection. A worker costs about a second to start, so a small site
-# renders in this process.
-WORKERS = min(4, os.cpu_count() or 1)
-PARALLEL_FROM_PAGES = 50
-_worker_builder: SiteBuilder | None = None
+_worker_builder: SiteBuilder | None = None  # a rendering worker's own (see _start_worker)
 
 
 def _start_worker(published_warehouse: Path, pages_dir: Path, previous_site: Path) -> None:

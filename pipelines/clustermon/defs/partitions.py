@@ -6,6 +6,7 @@ inbox drop form one contiguous range that a single run ingests (single-run backf
 """
 
 from collections.abc import Collection, Sequence
+from pathlib import Path
 
 from dagster import DagsterInstance, DynamicPartitionsDefinition
 from dagster._core.storage.tags import (
@@ -13,8 +14,7 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_START_TAG,
 )
 
-from clustermon.inbox_scan import keys_to_ingest, scan_inbox
-from clustermon.settings import Paths
+from clustermon.inbox_scan import keys_to_ingest
 
 package_partitions = DynamicPartitionsDefinition(name="packages")
 
@@ -37,14 +37,16 @@ def range_tags(ordered_keys: Sequence[str], selected: Collection[str]) -> dict[s
     }
 
 
-def refresh_tags(instance: DagsterInstance, paths: Paths) -> dict[str, str] | None:
-    """Run tags for a refresh (None for an empty inbox): the range of the packages ingestion
-    would load. With none to load, the newest package alone, which ingestion skips: a run over
-    every package would only cost Dagster an event per package for nothing."""
-    scanned = scan_inbox(paths.inbox)
+def refresh_tags(
+    instance: DagsterInstance, scanned: dict[str, str], warehouse: Path
+) -> dict[str, str] | None:
+    """Run tags for a refresh over the scanned inbox (`inbox_scan.scan_inbox`; None when it is
+    empty): the range of the packages ingestion would load. With none to load, the newest
+    package alone, which ingestion skips: a run over every package would only cost Dagster an
+    event per package for nothing."""
     if not scanned:
         return None
     ordered = register_packages(instance, scanned)
     return range_tags(
-        ordered, keys_to_ingest(scanned, paths.warehouse) or [max(scanned, key=ordered.index)]
+        ordered, keys_to_ingest(scanned, warehouse) or [max(scanned, key=ordered.index)]
     )

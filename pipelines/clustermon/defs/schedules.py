@@ -65,10 +65,11 @@ def quarterly_refresh(context: ScheduleEvaluationContext) -> RunRequest | SkipRe
     due = quarter_end(quarter) + timedelta(days=days_after_quarter_end(paths.programme))
     if day < due:
         return SkipReason(f"the {quarter} refresh is due on {due.isoformat()}")
-    tags = refresh_tags(context.instance, paths)
+    scanned = scan_inbox(paths.inbox)
+    tags = refresh_tags(context.instance, scanned, paths.warehouse)
     if tags is None:
         return SkipReason(f"no package in the inbox {paths.inbox}")
-    stale = regions_without_package(paths.programme, list(scan_inbox(paths.inbox)), quarter)
+    stale = regions_without_package(paths.programme, list(scanned), quarter)
     return RunRequest(
         run_key=f"quarterly-{quarter}",
         tags={

@@ -276,7 +276,6 @@ def load_batch(
 ) -> list[LoadedPackage]:
     """Check, archive and load packages, all in one transaction; an accepted package replaces
     its region's quarter. A package whose files were loaded before is not checked again."""
-    receipts: list[_Receipt] = []
     recorded = dict(
         con.execute(
             "SELECT package_id, (status, received_at) FROM raw.received_packages"
