@@ -1,6 +1,7 @@
 """The inbox sensor: a new or changed package triggers its ingestion and a refresh.
 
-The cursor holds the checksum of every package folder seen (inbox_scan.package_checksum), so
+The cursor holds the id of every package folder seen (ingest.package_id: a checksum of the
+folder and its files, as inbox_scan.scan_inbox computes it), so
 an unchanged re-drop triggers nothing, and a package restored to an earlier state is still a
 change. All packages that changed since the last tick go into one run, so the models are
 rebuilt once however many regions sent at the same time.
