@@ -68,8 +68,14 @@ def test_a_new_region_runs_alone_and_a_correction_widens_the_range(ingested):
     assert run_range(instance, paths) == ("AT13|2025Q1", "AT13|2025Q1")
     clusters = paths.inbox / "AT12" / "2024Q4" / "clusters.csv"
     clusters.write_text(clusters.read_text() + "\n")
-    # One range holds both; AT12|2025Q1 between them is skipped by ingestion.
+    # The corrected package moves after the others, so the range holds the two packages to
+    # load and nothing between them.
     assert run_range(instance, paths) == ("AT12|2024Q4", "AT13|2025Q1")
+    assert instance.get_dynamic_partitions("packages") == [
+        "AT12|2025Q1",
+        "AT12|2024Q4",
+        "AT13|2025Q1",
+    ]
 
 
 def test_a_package_rejected_before_is_checked_again(ingested):
@@ -77,3 +83,22 @@ def test_a_package_rejected_before_is_checked_again(ingested):
     with duckdb.connect(str(paths.warehouse)) as con:
         con.execute("UPDATE raw.received_packages SET status = 'rejected' WHERE quarter = '2024Q4'")
     assert run_range(instance, paths) == ("AT12|2024Q4", "AT12|2024Q4")
+
+
+def test_an_old_rejected_package_does_not_stretch_the_range(ingested):
+    paths, instance = ingested
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute("UPDATE raw.received_packages SET status = 'rejected' WHERE quarter = '2024Q4'")
+    run_range(instance, paths)
+    for region in ("AT13", "AT14"):
+        shutil.copytree(paths.inbox / "AT12" / "2025Q1", paths.inbox / region / "2025Q1")
+    assert run_range(instance, paths) == ("AT12|2024Q4", "AT14|2025Q1")
+    assert instance.get_dynamic_partitions("packages") == [
+        "AT12|2025Q1",
+        "AT12|2024Q4",
+        "AT13|2025Q1",
+        "AT14|2025Q1",
+    ]
+    # Already at the end: the order stays as it is.
+    assert run_range(instance, paths) == ("AT12|2024Q4", "AT14|2025Q1")
+    assert instance.get_dynamic_partitions("packages")[0] == "AT12|2025Q1"

@@ -1,34 +1,61 @@
 {#-
-    Indicator models incremental by package. A package's rows depend on nothing but its own
-    rows and its context (its region's programme start, the suppression threshold, the code of
-    the models and seeds), so they are computed once per package and context: int_packages_planned
-    flags the packages to compute in this build (new ones, and those whose context changed).
-    A full build (first build, or `dbt build --full-refresh`) computes every package.
+    Intermediate models incremental by package: the per-package concepts (projects in period,
+    supported enterprises, the firm-year panel, ...) and the indicator cells computed from them.
+    A package's rows depend on nothing but its own rows and its context (its region's programme
+    start, the suppression threshold, the code of the models and seeds), so they are computed
+    once per package and context: int_packages_planned flags the packages to compute in this
+    build (new ones, and those whose context changed). A full build (first build, or
+    `dbt build --full-refresh`) computes every package.
 -#}
 
-{#- The rows of `relation` that this build computes: those of the packages to compute in an
-    incremental build, all of them in a full build. -#}
-{% macro for_packages_to_compute(relation) -%}
+{#- The condition on package_id that picks the packages this build computes: in an incremental
+    build those int_packages_planned flags to compute, in a full build every package selected. -#}
+{% macro packages_to_compute() -%}
+    {#- Both refs outside the branch: dbt records a model's dependencies at parse time, when
+        is_incremental() is false. -#}
     {%- set planned = ref('int_packages_planned') -%}
+    {%- set selected = ref('int_packages_selected') -%}
     {%- if is_incremental() -%}
-        (
-            select * from {{ relation }}
-            semi join (select package_id from {{ planned }} where to_compute) using (package_id)
-        )
+        {{ package_id_in('select package_id from ' ~ planned ~ ' where to_compute') }}
     {%- else -%}
-        {{ relation }}
+        package_id in (select package_id from {{ selected }})
     {%- endif -%}
+{%- endmacro %}
+
+{#- `package_id in (...)` listing, as constants, the packages `query` returns when the model or
+    test runs. Raw rows are stored package by package, so DuckDB skips the other packages' row
+    groups by their min/max statistics instead of joining every row of the history: a
+    re-submission reads one package's rows, not the history's. -#}
+{% macro package_id_in(query) -%}
+    {%- if not execute -%}
+        {%- do return('true') -%}
+    {%- endif -%}
+    {%- set quoted = [] -%}
+    {%- for package_id in run_query(query).columns[0].values() -%}
+        {%- do quoted.append("'" ~ package_id | replace("'", "''") ~ "'") -%}
+    {%- endfor -%}
+    {%- do return('package_id in (' ~ quoted | join(', ') ~ ')' if quoted else 'false') -%}
+{%- endmacro %}
+
+{#- The rows of `relation` that this build computes: those of the packages to compute. -#}
+{% macro for_packages_to_compute(relation) -%}
+    (select * from {{ relation }} where {{ packages_to_compute() }})
 {%- endmacro %}
 
 {#- Pre-hook of the incremental models: before the new rows are appended, drop the rows of the
     packages to compute and of packages no longer computed, keeping only packages whose rows
-    stand as computed in the same context. -#}
-{% macro delete_packages_to_compute() -%}
+    stand as computed in the same context (and, with in_use_only, are still in use). -#}
+{% macro delete_packages_to_compute(in_use_only=false) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where package_id not in (
             select package_id from {{ ref('int_packages_planned') }} where not to_compute
         )
+        {%- if in_use_only %}
+            or package_id not in (
+                select package_id from {{ ref('int_packages_selected') }} where in_use
+            )
+        {%- endif %}
     {%- endif -%}
 {%- endmacro %}
 

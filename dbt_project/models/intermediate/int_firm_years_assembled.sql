@@ -1,6 +1,21 @@
 -- The firm-year panel of the impact estimates (IMP01-IMP04): every enterprise's annual
 -- figures in the packages in use, with what the estimates stratify and time by. Names stay
 -- out: the panel leaves the warehouse only as estimates over at least five firms.
+-- int_packages_selected also carries each region's previous package (for revisions): the
+-- panel holds the packages in use only. It assembles those to compute (new, or in a changed
+-- context: the pre-hook drops their rows first) and any other in use it does not hold, such as
+-- a package in use again after a newer one was withdrawn.
+{#- Refs outside the branch: dbt records dependencies at parse time, when not incremental. #}
+{%- set in_use = 'select package_id from ' ~ ref('int_packages_selected') ~ ' where in_use' %}
+{%- set to_compute = 'select package_id from ' ~ ref('int_packages_planned') ~ ' where to_compute' %}
+{%- if is_incremental() %}
+    {%- set packages_to_assemble = package_id_in(
+        in_use ~ ' and (package_id in (' ~ to_compute ~ ')'
+        ~ ' or package_id not in (select package_id from ' ~ this ~ '))'
+    ) %}
+{%- else %}
+    {%- set packages_to_assemble = 'package_id in (' ~ in_use ~ ')' %}
+{%- endif %}
 with enterprises as (
     select
         package_id,
@@ -8,7 +23,7 @@ with enterprises as (
         comparison_group,
         nullif(upper(left(trim(nace_code), 1)), '') as nace_section,
         coalesce(size_class, 'unknown') as size_class
-    from ({{ selected('stg_packages__organisations') }}) as organisations
+    from ({{ selected('stg_packages__organisations', packages_to_assemble) }}) as organisations
     where kind = 'enterprise'
 ),
 
@@ -17,11 +32,12 @@ cohorts as (
         package_id,
         organisation_id,
         min(year(joined_on)) as cohort
-    from ({{ selected('stg_packages__memberships') }}) as memberships
+    from ({{ selected('stg_packages__memberships', packages_to_assemble) }}) as memberships
     group by package_id, organisation_id
 )
 
 select
+    kpis.package_id,
     kpis.region_code,
     kpis.organisation_id,
     enterprises.comparison_group,
@@ -33,10 +49,6 @@ select
     kpis.turnover_eur,
     kpis.exports_eur,
     kpis.rd_expenditure_eur
-from ({{ selected('stg_packages__firm_kpis') }}) as kpis
+from ({{ selected('stg_packages__firm_kpis', packages_to_assemble) }}) as kpis
 join enterprises using (package_id, organisation_id)
 left join cohorts using (package_id, organisation_id)
--- int_packages_selected also carries each region's previous package (for revisions): the
--- estimates use the package in use only.
-semi join (select package_id from {{ ref('int_packages_selected') }} where in_use) as in_use
-    using (package_id)

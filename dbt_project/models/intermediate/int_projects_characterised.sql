@@ -15,7 +15,7 @@ with participants as (
                 )
             else participants.country_code is distinct from left(participants.region_code, 2)
         end as is_outside_region
-    from {{ ref('int_project_participants_joined') }} as participants
+    from {{ for_packages_to_compute(ref('int_project_participants_joined')) }} as participants
 ),
 
 clusters_spanned as (
@@ -23,7 +23,7 @@ clusters_spanned as (
     from (
         select package_id, project_id, cluster_id from participants where cluster_id is not null
         union all
-        select package_id, project_id, lead_cluster_id from {{ ref('int_projects_in_period') }}
+        select package_id, project_id, lead_cluster_id from {{ for_packages_to_compute(ref('int_projects_in_period')) }}
     )
     group by all
 )
@@ -44,7 +44,7 @@ select
         as has_research_participant,
     coalesce(bool_or(participants.kind = 'public_authority'), false) as has_public_authority,
     coalesce(bool_or(participants.is_outside_region), false) as has_participant_outside_region
-from {{ ref('int_projects_in_period') }} as projects
+from {{ for_packages_to_compute(ref('int_projects_in_period')) }} as projects
 left join participants using (package_id, project_id)
 left join clusters_spanned using (package_id, project_id)
 group by all

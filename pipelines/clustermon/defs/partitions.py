@@ -3,6 +3,7 @@
 Dynamic keys rather than region x quarter: only packages that exist become partitions, a new
 region needs no code change, and keys keep the order they were added in, so the packages of one
 inbox drop form one contiguous range that a single run ingests (single-run backfill policy).
+Packages to load again (corrected, or rejected before) move to the end of that order first.
 """
 
 from collections.abc import Collection, Sequence
@@ -28,6 +29,18 @@ def register_packages(instance: DagsterInstance, keys: Collection[str]) -> list[
     return [*known, *new]
 
 
+def _moved_last(instance: DagsterInstance, ordered: list[str], keys: Collection[str]) -> list[str]:
+    """Put `keys` at the end of the partition order (deleted and added again) unless they
+    already form its last range: a package corrected or rejected long ago would otherwise
+    stretch a run's range over every package received since."""
+    if set(ordered[-len(keys) :]) == set(keys):
+        return ordered
+    for key in keys:
+        instance.delete_dynamic_partition(package_partitions.name, key)
+    instance.add_dynamic_partitions(package_partitions.name, sorted(keys))
+    return [*(key for key in ordered if key not in keys), *sorted(keys)]
+
+
 def range_tags(ordered_keys: Sequence[str], selected: Collection[str]) -> dict[str, str]:
     """Run tags for one run over the smallest key range that holds every selected key."""
     positions = [ordered_keys.index(key) for key in selected]
@@ -47,6 +60,7 @@ def refresh_tags(
     if not scanned:
         return None
     ordered = register_packages(instance, scanned)
-    return range_tags(
-        ordered, keys_to_ingest(scanned, warehouse) or [max(scanned, key=ordered.index)]
-    )
+    to_ingest = keys_to_ingest(scanned, warehouse)
+    if not to_ingest:
+        return range_tags(ordered, [max(scanned, key=ordered.index)])
+    return range_tags(_moved_last(instance, ordered, to_ingest), to_ingest)
