@@ -48,8 +48,9 @@ PAGE_KEYS_FILE = ".page-keys.json"
 BODY_START, BODY_END = "<!-- page body -->", "<!-- end of page body -->"
 # Rendering is Python-bound: an EU site's 240 region pages render in worker processes, each
 # with its own read-only connection. A worker costs about a second to start, so a small site
-# renders in this process.
-WORKERS = min(4, os.cpu_count() or 1)
+# renders in this process. One worker per CPU this process may run on (a container's share,
+# not the host's count), each connection single-threaded: page queries read small tables.
+WORKERS = min(4, len(os.sched_getaffinity(0)))
 PARALLEL_FROM_PAGES = 50
 
 
@@ -348,7 +349,7 @@ _worker_builder: SiteBuilder | None = None  # a rendering worker's own (see _sta
 
 def _start_worker(published_warehouse: Path, pages_dir: Path, previous_site: Path) -> None:
     global _worker_builder
-    con = duckdb.connect(str(published_warehouse), read_only=True)
+    con = duckdb.connect(str(published_warehouse), read_only=True, config={"threads": 1})
     _worker_builder = SiteBuilder(con, pages_dir, previous_site)
 
 
