@@ -7,8 +7,9 @@
       with the current code: those not in int_packages_computed as the previous build left it
       (dbt build runs a model's tests before anything downstream of it). A package's raw rows
       never change once loaded, so its tests passed when it was first built; the packages of
-      past quarters that no model reads any more are not tested again either. The other staging models (the load's bookkeeping, small)
-      are tested whole, as their tests may run after the record is rewritten;
+      past quarters that no model reads any more are not tested again either. The other
+      staging models (the load's bookkeeping, small) are tested whole, as their tests may run
+      after the record is rewritten;
     - tests of the models incremental by package check the packages this build computed
       (int_packages_planned, built before them); the rows of the others passed their tests
       when they were computed.
@@ -37,7 +38,9 @@
         ) -%}
         {%- if computed is not none -%}
             {%- set selected = packages_selected(
-                adapter.get_relation(relation.database, 'staging', 'stg_packages__received_packages'),
+                adapter.get_relation(
+                    relation.database, 'staging', 'stg_packages__received_packages'
+                ),
                 adapter.get_relation(relation.database, 'staging', 'stg_programme__regions'),
             ) -%}
             {%- do return(package_id_in(
@@ -51,7 +54,9 @@
             relation.database, 'intermediate', 'int_packages_planned'
         ) -%}
         {%- if planned is not none -%}
-            {%- do return(package_id_in('select package_id from ' ~ planned ~ ' where to_compute')) -%}
+            {%- do return(
+                package_id_in('select package_id from ' ~ planned ~ ' where to_compute')
+            ) -%}
         {%- endif -%}
     {%- endif -%}
     {%- do return(none) -%}

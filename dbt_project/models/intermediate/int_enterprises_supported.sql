@@ -31,7 +31,8 @@ funded_participations_in_period as (
         participants.grant_eur > 0 as is_grant,
         false as is_non_financial
     from {{ for_packages_to_compute(ref('int_project_participants_joined')) }} as participants
-    join {{ for_packages_to_compute(ref('int_projects_in_period')) }} as projects using (package_id, project_id)
+    join {{ for_packages_to_compute(ref('int_projects_in_period')) }} as projects
+        using (package_id, project_id)
     where participants.is_programme_participation and projects.public_funding_eur > 0
 ),
 

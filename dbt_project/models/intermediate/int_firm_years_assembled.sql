@@ -7,7 +7,8 @@
 -- a package in use again after a newer one was withdrawn.
 {#- Refs outside the branch: dbt records dependencies at parse time, when not incremental. #}
 {%- set in_use = 'select package_id from ' ~ ref('int_packages_selected') ~ ' where in_use' %}
-{%- set to_compute = 'select package_id from ' ~ ref('int_packages_planned') ~ ' where to_compute' %}
+{%- set to_compute = 'select package_id from ' ~ ref('int_packages_planned')
+    ~ ' where to_compute' %}
 {%- if is_incremental() %}
     {%- set packages_to_assemble = package_id_in(
         in_use ~ ' and (package_id in (' ~ to_compute ~ ')'

@@ -17,6 +17,8 @@ select
     coalesce(supported.is_sme, false) as is_supported_sme
 from ({{ selected('stg_packages__outcomes') }}) as outcomes
 join {{ ref('stg_programme__regions') }} as regions using (region_code)
-left join {{ for_packages_to_compute(ref('int_projects_in_period')) }} as projects using (package_id, project_id)
-left join {{ for_packages_to_compute(ref('int_enterprises_supported')) }} as supported using (package_id, organisation_id)
+left join {{ for_packages_to_compute(ref('int_projects_in_period')) }} as projects
+    using (package_id, project_id)
+left join {{ for_packages_to_compute(ref('int_enterprises_supported')) }} as supported
+    using (package_id, organisation_id)
 where outcomes.reported_on >= regions.programme_start

@@ -23,7 +23,8 @@ clusters_spanned as (
     from (
         select package_id, project_id, cluster_id from participants where cluster_id is not null
         union all
-        select package_id, project_id, lead_cluster_id from {{ for_packages_to_compute(ref('int_projects_in_period')) }}
+        select package_id, project_id, lead_cluster_id
+        from {{ for_packages_to_compute(ref('int_projects_in_period')) }}
     )
     group by all
 )
