@@ -11,15 +11,24 @@
 {#- The condition on package_id that picks the packages this build computes: in an incremental
     build those int_packages_planned flags to compute, in a full build every package selected. -#}
 {% macro packages_to_compute() -%}
-    {#- Both refs outside the branch: dbt records a model's dependencies at parse time, when
-        is_incremental() is false. -#}
-    {%- set planned = ref('int_packages_planned') -%}
-    {%- set selected = ref('int_packages_selected') -%}
+    {%- do return(packages_to_build(
+        'select package_id from ' ~ ref('int_packages_selected'),
+        'package_id in (select package_id from ' ~ ref('int_packages_planned')
+        ~ ' where to_compute)'
+    )) -%}
+{%- endmacro %}
+
+{#- The condition on package_id that picks, of the packages the query `candidates` returns, those
+    this build computes: all of them in a full build; in an incremental build those the
+    condition `pending` picks, listed as constants (package_id_in). Callers pass their refs in
+    both branches' text, so dbt records them at parse time, when is_incremental() is false. -#}
+{% macro packages_to_build(candidates, pending) -%}
     {%- if is_incremental() -%}
-        {{ package_id_in('select package_id from ' ~ planned ~ ' where to_compute') }}
-    {%- else -%}
-        package_id in (select package_id from {{ selected }})
+        {%- do return(package_id_in(
+            'select package_id from (' ~ candidates ~ ') where ' ~ pending
+        )) -%}
     {%- endif -%}
+    {%- do return('package_id in (' ~ candidates ~ ')') -%}
 {%- endmacro %}
 
 {#- `package_id in (...)` listing, as constants, the packages `query` returns when the model or

@@ -21,16 +21,12 @@
     ('firm_kpis', 'value_added_eur', 'true'),
 ] %}
 {%- set fingerprint = models_fingerprint() %}
-{%- set accepted = 'select package_id from ' ~ ref('stg_packages__received_packages')
-    ~ " where status = 'accepted'" %}
-{%- if is_incremental() %}
-    {%- set packages_to_measure = package_id_in(
-        accepted ~ ' and package_id not in (select package_id from ' ~ this
-        ~ " where code_fingerprint = '" ~ fingerprint ~ "')"
-    ) %}
-{%- else %}
-    {%- set packages_to_measure = 'package_id in (' ~ accepted ~ ')' %}
-{%- endif %}
+{%- set packages_to_measure = packages_to_build(
+    'select package_id from ' ~ ref('stg_packages__received_packages')
+    ~ " where status = 'accepted'",
+    'package_id not in (select package_id from ' ~ this
+    ~ " where code_fingerprint = '" ~ fingerprint ~ "')"
+) %}
 {%- for table, column, applies in optional_fields %}
 {% if not loop.first %}union all{% endif %}
 select

@@ -5,18 +5,11 @@
 -- panel holds the packages in use only. It assembles those to compute (new, or in a changed
 -- context: the pre-hook drops their rows first) and any other in use it does not hold, such as
 -- a package in use again after a newer one was withdrawn.
-{#- Refs outside the branch: dbt records dependencies at parse time, when not incremental. #}
-{%- set in_use = 'select package_id from ' ~ ref('int_packages_selected') ~ ' where in_use' %}
-{%- set to_compute = 'select package_id from ' ~ ref('int_packages_planned')
-    ~ ' where to_compute' %}
-{%- if is_incremental() %}
-    {%- set packages_to_assemble = package_id_in(
-        in_use ~ ' and (package_id in (' ~ to_compute ~ ')'
-        ~ ' or package_id not in (select package_id from ' ~ this ~ '))'
-    ) %}
-{%- else %}
-    {%- set packages_to_assemble = 'package_id in (' ~ in_use ~ ')' %}
-{%- endif %}
+{%- set packages_to_assemble = packages_to_build(
+    'select package_id from ' ~ ref('int_packages_selected') ~ ' where in_use',
+    'package_id in (select package_id from ' ~ ref('int_packages_planned') ~ ' where to_compute)'
+    ~ ' or package_id not in (select package_id from ' ~ this ~ ')'
+) %}
 with enterprises as (
     select
         package_id,
