@@ -7,7 +7,7 @@ MANIFEST := dbt_project/target/manifest.json
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test lint dev manifest clean bench
+.PHONY: install run test lint dev manifest generate clean bench
 
 $(BIN)/clustermon: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,15 @@ install: $(BIN)/clustermon
 
 # dbt's manifest, parsed once here so nothing parses at import time.
 $(MANIFEST): $(BIN)/clustermon $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v target/)
-	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	$(BIN)/python -m clustermon.transform.project
 	touch $@
 
 manifest: $(MANIFEST)
+
+# The dbt staging models of the package tables and their yml, written from the contract's
+# declaration (pipelines/clustermon/contract/tables.py); run after changing it.
+generate: install
+	$(BIN)/python -m clustermon.contract.staging
 
 run: $(MANIFEST)
 	$(BIN)/clustermon demo
@@ -50,4 +55,4 @@ clean:
 
 # EU scale on this machine (never part of `make test`): prints and writes bench-results/bench.json.
 bench: $(MANIFEST)
-	$(BIN)/python -m clustermon.bench
+	$(BIN)/python -m clustermon.tools.bench

@@ -8,9 +8,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import Definitions
 
-from clustermon.cli import refresh
-from clustermon.settings import Paths
+from clustermon.definitions import build_definitions
+from clustermon.frontends.cli import refresh
+from clustermon.home import Paths
+from clustermon.resources import ClustermonHome
+from clustermon.tools.demo import write_demo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -41,6 +45,11 @@ def home_with_fixture(root: Path, fixture: str) -> Paths:
     return Paths(root / "home", root / "inbox", root / "programme")
 
 
+def definitions_for(paths: Paths) -> Definitions:
+    """The Dagster definitions working on these folders, as the CLI builds them."""
+    return build_definitions(ClustermonHome.for_paths(paths))
+
+
 def run_refresh(paths: Paths, job: str = "refresh") -> bool:
     with preserved_environment():
         return refresh(paths, job)
@@ -57,4 +66,15 @@ def skeleton_home(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """The hand-made skeleton inbox (AT12, packages 2024Q4 and 2025Q1), refreshed once."""
     paths = home_with_fixture(tmp_path_factory.mktemp("skeleton"), "skeleton")
     assert run_refresh(paths), "the refresh of the skeleton fixture failed"
+    return paths
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """The default demo (`make run`'s: 17 regions, every quarter), refreshed once per test run
+    and shared by the tests that need a published demo; they only read it."""
+    root = tmp_path_factory.mktemp("demo")
+    paths = Paths(root / "home", root / "inbox", root / "programme")
+    write_demo(paths.inbox, paths.programme)
+    assert run_refresh(paths), "the refresh of the demo failed"
     return paths

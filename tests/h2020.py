@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from clustermon.settings import NUTS_REFERENCE
+from clustermon.home import NUTS_REFERENCE
 
 SOURCE = Path(__file__).parent / "reference" / "h2020_participations.csv.gz"
 QUARTER = "2025Q4"

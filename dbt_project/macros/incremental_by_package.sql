@@ -3,17 +3,17 @@
     supported enterprises, the firm-year panel, ...) and the indicator cells computed from them.
     A package's rows depend on nothing but its own rows and its context (its region's programme
     start, the suppression threshold, the code of the models and seeds), so they are computed
-    once per package and context: int_packages_planned flags the packages to compute in this
+    once per package and context: int_packages_to_compute flags the packages to compute in this
     build (new ones, and those whose context changed). A full build (first build, or
     `dbt build --full-refresh`) computes every package.
 -#}
 
 {#- The condition on package_id that picks the packages this build computes: in an incremental
-    build those int_packages_planned flags to compute, in a full build every package selected. -#}
+    build those int_packages_to_compute flags to compute, in a full build every package in scope. -#}
 {% macro packages_to_compute() -%}
-    {%- do return(packages_to_build(
-        'select package_id from ' ~ ref('int_packages_selected'),
-        'package_id in (select package_id from ' ~ ref('int_packages_planned')
+    {%- do return(to_compute_among(
+        'select package_id from ' ~ ref('int_packages_in_scope'),
+        'package_id in (select package_id from ' ~ ref('int_packages_to_compute')
         ~ ' where to_compute)'
     )) -%}
 {%- endmacro %}
@@ -22,7 +22,7 @@
     this build computes: all of them in a full build; in an incremental build those the
     condition `pending` picks, listed as constants (package_id_in). Callers pass their refs in
     both branches' text, so dbt records them at parse time, when is_incremental() is false. -#}
-{% macro packages_to_build(candidates, pending) -%}
+{% macro to_compute_among(candidates, pending) -%}
     {%- if is_incremental() -%}
         {%- do return(package_id_in(
             'select package_id from (' ~ candidates ~ ') where ' ~ pending
@@ -46,9 +46,11 @@
     {%- do return('package_id in (' ~ quoted | join(', ') ~ ')' if quoted else 'false') -%}
 {%- endmacro %}
 
-{#- The rows of `relation` that this build computes: those of the packages to compute. -#}
-{% macro for_packages_to_compute(relation) -%}
-    (select * from {{ relation }} where {{ packages_to_compute() }})
+{#- The rows of `relation` (a staging or incremental model) that this build computes: those of
+    the packages that `packages` (a condition on package_id) picks, by default the packages to
+    compute. -#}
+{% macro rows_to_compute(relation, packages=none) -%}
+    (select * from {{ relation }} where {{ packages or packages_to_compute() }})
 {%- endmacro %}
 
 {#- Pre-hook of the incremental models: before the new rows are appended, drop the rows of the
@@ -58,11 +60,11 @@
     {%- if is_incremental() -%}
         delete from {{ this }}
         where package_id not in (
-            select package_id from {{ ref('int_packages_planned') }} where not to_compute
+            select package_id from {{ ref('int_packages_to_compute') }} where not to_compute
         )
         {%- if in_use_only %}
             or package_id not in (
-                select package_id from {{ ref('int_packages_selected') }} where in_use
+                select package_id from {{ ref('int_packages_in_scope') }} where in_use
             )
         {%- endif %}
     {%- endif -%}
@@ -80,4 +82,26 @@
         {%- endfor -%}
     {%- endif -%}
     {{- local_md5(checksums | join(',')) -}}
+{%- endmacro %}
+
+{#- Names of the models tagged `indicator` (the folder models/intermediate/indicators/), read
+    by the model calling this; a tagged model it does not depend on stops the build. -#}
+{% macro indicator_models() -%}
+    {%- set names = [] -%}
+    {%- if not execute -%}
+        {%- do return(names) -%}
+    {%- endif -%}
+    {%- for node in graph.nodes.values() | sort(attribute='name') -%}
+        {%- if node.resource_type == 'model' and 'indicator' in node.tags -%}
+            {%- if node.unique_id not in model.depends_on.nodes -%}
+                {{- exceptions.raise_compiler_error(
+                    node.name ~ " is tagged `indicator` but " ~ this.identifier ~ " does not "
+                    ~ "read it: add `-- depends_on: {{ ref('" ~ node.name ~ "') }}` to "
+                    ~ this.identifier ~ ".sql"
+                ) -}}
+            {%- endif -%}
+            {%- do names.append(node.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do return(names) -%}
 {%- endmacro %}

@@ -3,7 +3,7 @@
     from packages check only the packages that are new to this build, so a refresh's tests cost
     what its new packages cost, not the whole history:
     - tests of the package staging models upstream of int_packages_computed check the packages
-      the models will be built from (macros/packages_selected.sql) and have not been built from
+      the models will be built from (macros/packages_in_scope.sql) and have not been built from
       with the current code: those not in int_packages_computed as the previous build left it
       (dbt build runs a model's tests before anything downstream of it). A package's raw rows
       never change once loaded, so its tests passed when it was first built; the packages of
@@ -11,14 +11,14 @@
       staging models (the load's bookkeeping, small) are tested whole, as their tests may run
       after the record is rewritten;
     - tests of the models incremental by package check the packages this build computed
-      (int_packages_planned, built before them); the rows of the others passed their tests
+      (int_packages_to_compute, built before them); the rows of the others passed their tests
       when they were computed.
     The first build and `--full-refresh` test every package, and so does any change of a
     model, seed or test (models_fingerprint).
 -#}
 {% macro duckdb__get_where_subquery(relation) -%}
     {%- set tested = dbt.default__get_where_subquery(relation) -%}
-    {%- set packages = packages_tested(relation) if execute and not flags.FULL_REFRESH -%}
+    {%- set packages = packages_to_test(relation) if execute and not flags.FULL_REFRESH -%}
     {%- if not packages -%}
         {%- do return(tested) -%}
     {%- endif -%}
@@ -28,7 +28,7 @@
 
 {#- The condition on package_id that picks the rows of `relation` this build tests; none when
     it tests them all. -#}
-{% macro packages_tested(relation) -%}
+{% macro packages_to_test(relation) -%}
     {%- set model_id = 'model.' ~ project_name ~ '.' ~ relation.identifier -%}
     {%- set record_id = 'model.' ~ project_name ~ '.int_packages_computed' -%}
     {%- if relation.identifier.startswith('stg_packages__')
@@ -37,25 +37,25 @@
             relation.database, 'intermediate', 'int_packages_computed'
         ) -%}
         {%- if computed is not none -%}
-            {%- set selected = packages_selected(
+            {%- set in_scope = packages_in_scope(
                 adapter.get_relation(
                     relation.database, 'staging', 'stg_packages__received_packages'
                 ),
                 adapter.get_relation(relation.database, 'staging', 'stg_programme__regions'),
             ) -%}
             {%- do return(package_id_in(
-                'select package_id from (' ~ selected ~ ') where package_id not in ('
+                'select package_id from (' ~ in_scope ~ ') where package_id not in ('
                 ~ 'select package_id from ' ~ computed
                 ~ " where code_fingerprint = '" ~ models_fingerprint() ~ "')"
             )) -%}
         {%- endif -%}
     {%- elif relation.identifier in incremental_models() -%}
-        {%- set planned = adapter.get_relation(
-            relation.database, 'intermediate', 'int_packages_planned'
+        {%- set to_compute = adapter.get_relation(
+            relation.database, 'intermediate', 'int_packages_to_compute'
         ) -%}
-        {%- if planned is not none -%}
+        {%- if to_compute is not none -%}
             {%- do return(
-                package_id_in('select package_id from ' ~ planned ~ ' where to_compute')
+                package_id_in('select package_id from ' ~ to_compute ~ ' where to_compute')
             ) -%}
         {%- endif -%}
     {%- endif -%}

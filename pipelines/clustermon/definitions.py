@@ -1,16 +1,19 @@
-"""The one Dagster entry point: `dagster dev` and the `clustermon` CLI load these definitions."""
+"""The one Dagster entry point: `dagster dev`, the service and the `clustermon` CLI load these
+definitions, each with its own folders (`build_definitions`)."""
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
-from clustermon.defs.checks import GATE_CHECKS
-from clustermon.defs.dbt_assets import indicator_models
-from clustermon.defs.docs_assets import dbt_docs
-from clustermon.defs.impact_assets import impact_estimates
-from clustermon.defs.ingest_assets import programme_tables, raw_tables
-from clustermon.defs.publish_assets import dashboard_site, published_warehouse
-from clustermon.defs.resources import RESOURCES
-from clustermon.defs.schedules import quarterly_refresh
-from clustermon.defs.sensors import inbox_sensor
+from clustermon.gate.asset_checks import GATE_CHECKS
+from clustermon.impact.assets import impact_estimates
+from clustermon.ingest.assets import programme_tables, raw_tables
+from clustermon.operations.schedules import quarterly_refresh
+from clustermon.operations.sensors import inbox_sensor
+from clustermon.publish.assets import published_warehouse
+from clustermon.publish.dbt_docs import dbt_docs
+from clustermon.resources import ClustermonHome
+from clustermon.site.assets import dashboard_site
+from clustermon.transform.assets import indicator_models
+from clustermon.transform.project import dbt_resource
 
 refresh_job = define_asset_job(
     "refresh",
@@ -27,22 +30,28 @@ publish_job = define_asset_job(
     "the site.",
 )
 
-defs = Definitions(
-    assets=[
-        programme_tables,
-        raw_tables,
-        indicator_models,
-        impact_estimates,
-        published_warehouse,
-        dashboard_site,
-        dbt_docs,
-    ],
-    asset_checks=GATE_CHECKS,
-    jobs=[refresh_job, publish_job],
-    schedules=[quarterly_refresh],
-    sensors=[inbox_sensor],
-    resources=RESOURCES,
-    # The steps form one chain, so one process loses nothing and saves a start-up per step;
-    # across runs, the warehouse pool (dagster.yaml) keeps DuckDB to one writer.
-    executor=in_process_executor,
-)
+
+def build_definitions(home: ClustermonHome) -> Definitions:
+    """The asset graph, jobs, schedule and sensor, working on the folders of `home`."""
+    return Definitions(
+        assets=[
+            programme_tables,
+            raw_tables,
+            indicator_models,
+            impact_estimates,
+            published_warehouse,
+            dashboard_site,
+            dbt_docs,
+        ],
+        asset_checks=GATE_CHECKS,
+        jobs=[refresh_job, publish_job],
+        schedules=[quarterly_refresh],
+        sensors=[inbox_sensor],
+        resources={"home": home, "dbt": dbt_resource()},
+        # The steps form one chain, so one process loses nothing and saves a start-up per step;
+        # across runs, the warehouse pool (dagster.yaml) keeps DuckDB to one writer.
+        executor=in_process_executor,
+    )
+
+
+defs = build_definitions(ClustermonHome.from_environment())

@@ -1,66 +1,92 @@
-"""Where clustermon reads and writes: one home folder, an inbox and a programme folder.
+"""The programme's settings: `<programme>/settings.toml`, parsed once into one typed object.
 
-Every entry point (CLI, `dagster dev`, tests) resolves the same three folders from the
-environment, so the CLI is a thin front that sets them and runs the Dagster graph.
+Every default lives here, and only here. Ingestion records the settings in `raw.settings`,
+dbt receives them as `--vars`, the gate as suite parameters, the schedule and publication read
+them from this object; an unknown key or a bad value is refused with one message naming it.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+import tomllib
 from pathlib import Path
+from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-EXPECTATIONS_DIR = REPO_ROOT / "expectations"
-DASHBOARDS_DIR = REPO_ROOT / "dashboards"
-NUTS_REFERENCE = DBT_PROJECT_DIR / "seeds" / "nuts2021.csv"
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-HOME_ENV, INBOX_ENV, PROGRAMME_ENV = "CLUSTERMON_HOME", "CLUSTERMON_INBOX", "CLUSTERMON_PROGRAMME"
+SETTINGS_FILE = "settings.toml"
 
 
-@dataclass(frozen=True)
-class Paths:
-    """The folders of one clustermon installation; everything else derives from them."""
+class SettingsError(ValueError):
+    """settings.toml cannot be read, or names an unknown key or a bad value."""
 
-    home: Path
-    inbox: Path
-    programme: Path
+
+class ProgrammeSettings(BaseModel):
+    """What a managing authority may set for its programme (all optional)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    suppression_threshold: int = Field(
+        3,
+        ge=1,
+        description="Cells counting or summing over fewer enterprises than this are suppressed.",
+    )
+    publications_kept: int = Field(
+        5, ge=1, description="How many publications are kept for rollback."
+    )
+    jump_warning_factor: float = Field(
+        3.0,
+        gt=1,
+        description="A quarter-over-quarter change by more than this factor is reported as a "
+        "jump (a warning of the gate).",
+    )
+    refresh_days_after_quarter_end: int = Field(
+        15,
+        ge=0,
+        le=90,
+        description="The quarterly refresh runs this many days after a quarter ends; a region "
+        "without a package for the quarter by then is stale.",
+    )
 
     @classmethod
-    def from_env(cls) -> Paths:
-        home = Path(os.environ.get(HOME_ENV) or REPO_ROOT / "data").resolve()
-        inbox = Path(os.environ.get(INBOX_ENV) or home / "inbox").resolve()
-        programme = Path(os.environ.get(PROGRAMME_ENV) or home / "programme").resolve()
-        return cls(home, inbox, programme)
+    def load(cls, programme: Path) -> ProgrammeSettings:
+        """The settings of a programme folder; the defaults where it has no settings.toml."""
+        path = programme / SETTINGS_FILE
+        if not path.exists():
+            return cls()
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            message = f"programme file {SETTINGS_FILE}: not valid TOML: {error}"
+            raise SettingsError(message) from None
+        return cls.from_mapping(values)
 
-    def export(self) -> None:
-        """Make these folders the environment's, for Dagster resources and dbt's profile."""
-        os.environ[HOME_ENV] = str(self.home)
-        os.environ[INBOX_ENV] = str(self.inbox)
-        os.environ[PROGRAMME_ENV] = str(self.programme)
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> ProgrammeSettings:
+        try:
+            return cls(**values)
+        except ValidationError as error:
+            faults = "; ".join(_in_words(fault) for fault in error.errors())
+            raise SettingsError(f"programme file {SETTINGS_FILE}: {faults}") from None
 
-    @property
-    def warehouse(self) -> Path:
-        """The working warehouse: one writer (the pipeline), never read by users."""
-        return self.home / "warehouse.duckdb"
+    def records(self) -> list[tuple[str, str]]:
+        """(key, value) of every setting, defaults included, as `raw.settings` keeps them."""
+        return [(key, str(value)) for key, value in self.model_dump().items()]
 
-    @property
-    def archive(self) -> Path:
-        return self.home / "archive"
 
-    @property
-    def published(self) -> Path:
-        return self.home / "published"
+_REQUIREMENTS = {
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "greater_than_equal": "must be at least {ge}",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be at most {le}",
+}
 
-    @property
-    def published_warehouse(self) -> Path:
-        return self.published / "monitoring.duckdb"
 
-    @property
-    def site(self) -> Path:
-        return self.published / "site"
-
-    @property
-    def dagster_home(self) -> Path:
-        return self.home / "dagster"
+def _in_words(fault: dict) -> str:
+    """One fault of pydantic's as a managing authority would write it, naming the key."""
+    key = ".".join(map(str, fault["loc"]))
+    if fault["type"] == "extra_forbidden":
+        known = ", ".join(ProgrammeSettings.model_fields)
+        return f"{key} is not a setting (the settings are: {known})"
+    requirement = _REQUIREMENTS.get(fault["type"], fault["msg"])
+    return f"{key} {fault['input']!r} {requirement.format(**fault.get('ctx', {}))}"

@@ -6,40 +6,22 @@
 -- package in use revised against the previous package.
 with current_quarter as (
     select max(reference_date) as reference_date
-    from {{ ref('int_packages_selected') }}
+    from {{ ref('int_packages_in_scope') }}
     where in_use
 ),
 
+-- Staleness as int_region_quarters_covered defines it, up to the programme's current quarter.
 calendar as (
-    select
-        regions.region_code,
-        {{ quarter_code('series.quarter_start') }} as quarter,
-        cast(series.quarter_start + interval 3 month - interval 1 day as date) as quarter_end
-    from {{ ref('stg_programme__regions') }} as regions
-    cross join current_quarter,
-        generate_series(
-            date_trunc('quarter', regions.programme_start),
-            date_trunc('quarter', current_quarter.reference_date),
-            interval 3 month
-        ) as series(quarter_start)
+    select covered.*
+    from {{ ref('int_region_quarters_covered') }} as covered
+    cross join current_quarter
+    where covered.quarter_end <= current_quarter.reference_date
 ),
 
 accepted as (
     select region_code, quarter, package_id, reference_date
     from {{ ref('stg_packages__received_packages') }}
     where status = 'accepted'
-),
-
-in_use_then as (
-    select calendar.region_code, calendar.quarter, accepted.quarter as package_quarter,
-        accepted.reference_date
-    from calendar
-    join accepted
-        on accepted.region_code = calendar.region_code
-        and accepted.reference_date <= calendar.quarter_end
-    qualify row_number() over (
-        partition by calendar.region_code, calendar.quarter order by accepted.reference_date desc
-    ) = 1
 ),
 
 loading as (
@@ -62,7 +44,7 @@ completeness as (
 
 compared as (
     select region_code, package_quarter as previous_package_quarter
-    from {{ ref('int_packages_selected') }}
+    from {{ ref('int_packages_in_scope') }}
     where not in_use
 ),
 
@@ -76,10 +58,10 @@ select
     calendar.region_code,
     calendar.quarter,
     accepted.package_id is not null as package_received,
-    in_use_then.package_quarter as package_in_use_quarter,
-    in_use_then.reference_date as package_in_use_reference_date,
-    calendar.quarter_end - in_use_then.reference_date as days_stale,
-    in_use_then.reference_date is distinct from calendar.quarter_end as stale,
+    calendar.package_in_use_quarter,
+    calendar.package_in_use_reference_date,
+    calendar.days_stale,
+    calendar.stale,
     loading.rows_read,
     loading.rows_loaded,
     loading.rows_quarantined,
@@ -91,7 +73,6 @@ select
     end as revised_values
 from calendar
 left join accepted using (region_code, quarter)
-left join in_use_then using (region_code, quarter)
 left join loading using (region_code, quarter)
 left join completeness using (region_code, quarter)
 left join compared using (region_code)

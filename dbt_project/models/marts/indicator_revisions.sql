@@ -1,11 +1,11 @@
 -- Revisions: the cells whose value the package in use changed against the region's previous
 -- package, for every quarter both packages cover. Both packages are computed by the same
--- models (int_packages_selected keeps the two newest). Values are shown as published, so a
+-- models (int_packages_in_scope keeps the two newest). Values are shown as published, so a
 -- suppressed value stays null on either side.
 with cells as (
     select cells.*, packages.package_quarter, packages.in_use
     from {{ ref('int_indicator_cells_suppressed') }} as cells
-    join {{ ref('int_packages_selected') }} as packages using (package_id)
+    join {{ ref('int_packages_in_scope') }} as packages using (package_id)
 ),
 
 newest as (select * from cells where in_use),

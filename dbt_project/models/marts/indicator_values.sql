@@ -13,6 +13,6 @@ select
     cells.suppressed
 from {{ ref('int_indicator_cells_suppressed') }} as cells
 join {{ ref('indicator_catalog') }} as catalog using (indicator_code)
-semi join {{ ref('int_packages_selected') }} as packages
+semi join {{ ref('int_packages_in_scope') }} as packages
     on packages.package_id = cells.package_id and packages.in_use
 order by cells.region_code, cells.quarter, catalog.catalog_order, cells.cell_order

@@ -1,19 +1,13 @@
 """Ingestion: regional packages and the programme folder into the raw layer of the warehouse.
 
-readers.py reads any format as text, rules.py states the contract's rules as data, checks.py
-runs them in DuckDB, package.py finds and checks a package (also for `clustermon validate`),
-load.py archives and loads packages and the programme folder, report.py words a check.
+inbox.py finds the inbox's packages (partition keys, package ids), readers.py reads any format
+as text, rules.py states the contract's rules as data, rule_engine.py runs them in DuckDB,
+package.py finds and checks a package (also for `clustermon validate`, package_report.py words
+the check), raw_schema.py creates and upgrades the raw tables, load.py archives and loads
+packages, programme.py the programme folder; assets.py is their Dagster face.
 """
 
-from clustermon.ingest.load import (
-    Ingested,
-    LoadedPackage,
-    create_raw_tables,
-    ingest,
-    load_packages,
-    load_programme,
-    raw_row_counts,
-)
+from clustermon.ingest.load import Ingested, LoadedPackage, ingest, load_packages
 from clustermon.ingest.package import (
     IngestError,
     PackageFolder,
@@ -22,6 +16,8 @@ from clustermon.ingest.package import (
     package_id,
     sha256_of,
 )
+from clustermon.ingest.programme import load_programme
+from clustermon.ingest.raw_schema import create_raw_tables
 
 __all__ = [
     "IngestError",
@@ -35,6 +31,5 @@ __all__ = [
     "load_packages",
     "load_programme",
     "package_id",
-    "raw_row_counts",
     "sha256_of",
 ]

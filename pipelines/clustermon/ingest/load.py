@@ -1,86 +1,40 @@
-"""Loading: the programme folder and the inbox's packages into the raw layer of the warehouse.
+"""Loading: the inbox's packages into the raw layer of the warehouse.
 
 Raw tables keep every accepted package, keyed by region and quarter, with each row's lineage
 (package, file, row number) and its values as canonical text (dates ISO, decimals with `.`,
-booleans true/false), so dbt's staging models cast with plain casts. A package is checked and
-loaded in one transaction: wholly in or not at all. A package whose files have not changed is
-not loaded again; a rejected package is recorded but never replaces the accepted one.
+booleans true/false), so dbt's staging models cast with plain casts. A batch of packages is
+checked and loaded in one transaction: wholly in or not at all. A package whose files have not
+changed is not loaded again; a rejected package is recorded but never replaces the accepted one.
 """
 
 from __future__ import annotations
 
 import shutil
-import tomllib
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from clustermon.contract import PROGRAMME_TABLES, TABLES
-from clustermon.ingest.checks import (
-    QUARANTINE_COLUMNS,
-    BatchPackage,
-    TableFile,
-    check_table,
-    registered,
-    start_batch,
-)
+from clustermon.contract import TABLES
 from clustermon.ingest.package import (
-    IngestError,
     PackageCheck,
     PackageFolder,
     check_packages,
     discover_packages,
     package_id,
-    prepare_reference_data,
-    read_contract_file,
 )
-from clustermon.ingest.readers import FileFault
+from clustermon.ingest.programme import load_programme
+from clustermon.ingest.raw_schema import column_names, create_raw_tables, transaction
+from clustermon.ingest.rule_engine import QUARANTINE_COLUMNS, registered
+from clustermon.settings import ProgrammeSettings
 
-QUARANTINE_TABLE = "quarantine"
 BATCH_MEMORY_LIMIT = "2GB"
-RECEIVED_PACKAGE_COLUMNS = (
-    "package_id",
-    "region_code",
-    "quarter",
-    "reference_date",
-    "received_at",
-    "status",
-    "message",
-    "package_key",
-)
-RECEIVED_FILE_COLUMNS = (
-    "package_id",
-    "region_code",
-    "quarter",
-    "table_name",
-    "file_name",
-    "sha256",
-    "size_bytes",
-    "received_at",
-    "archive_path",
-    "rows_read",
-    "rows_loaded",
-    "rows_quarantined",
-    "status",
-    "message",
-)
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """All or nothing: a failure anywhere inside leaves the warehouse as it was."""
-    con.begin()
-    try:
-        yield
-    except BaseException:
-        con.rollback()
-        raise
-    con.commit()
+# The receipts as a batch records them: the raw table's columns and the package's key there.
+BATCH_RECEIPT_COLUMNS = (*column_names("received_packages"), "package_key")
 
 
 @contextmanager
@@ -119,44 +73,6 @@ class Ingested:
     problems: list[str] = field(default_factory=list)  # inbox entries that are no package
 
 
-def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    for table in TABLES:
-        columns = ", ".join(f"{name} VARCHAR" for name in table.column_names)
-        con.execute(
-            f"""
-            CREATE TABLE IF NOT EXISTS raw.{table.name} (
-                package_id VARCHAR, region_code VARCHAR, quarter VARCHAR, source_file VARCHAR,
-                source_row BIGINT, {columns}, extra_columns VARCHAR)
-            """
-        )
-    con.execute(
-        """
-        CREATE TABLE IF NOT EXISTS raw.received_packages (
-            package_id VARCHAR PRIMARY KEY, region_code VARCHAR, quarter VARCHAR,
-            reference_date DATE, received_at TIMESTAMPTZ, status VARCHAR, message VARCHAR)
-        """
-    )
-    con.execute(
-        """
-        CREATE TABLE IF NOT EXISTS raw.received_files (
-            package_id VARCHAR, region_code VARCHAR, quarter VARCHAR, table_name VARCHAR,
-            file_name VARCHAR, sha256 VARCHAR, size_bytes BIGINT, received_at TIMESTAMPTZ,
-            archive_path VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
-            status VARCHAR, message VARCHAR)
-        """
-    )
-    # Rows that broke a rule of the contract, one row per row and broken rule.
-    con.execute(
-        """
-        CREATE TABLE IF NOT EXISTS raw.quarantine (
-            package_id VARCHAR, region_code VARCHAR, quarter VARCHAR, table_name VARCHAR,
-            source_file VARCHAR, source_row BIGINT, column_name VARCHAR, rule VARCHAR,
-            value VARCHAR, message VARCHAR)
-        """
-    )
-
-
 def _archive_file(path: Path, folder: Path, checksum: str) -> Path:
     """Keep the file as received, under its checksum, so a re-sent package never overwrites it."""
     stored = folder / checksum / path.name
@@ -171,7 +87,7 @@ def _delete_packages(
 ) -> None:
     if not package_ids:
         return
-    tables = [*(t.name for t in TABLES), QUARANTINE_TABLE, "received_packages"]
+    tables = [*(t.name for t in TABLES), "quarantine", "received_packages"]
     for table in [*tables, "received_files"] if files else tables:
         con.execute(f"DELETE FROM raw.{table} WHERE list_contains(?, package_id)", [package_ids])
 
@@ -227,12 +143,12 @@ def _record(con: duckdb.DuckDBPyConnection, receipts: list[_Receipt], archive: P
                 check.key,
             )
         )
-    _insert(con, "batch_receipts", RECEIVED_PACKAGE_COLUMNS, packages)
+    _insert(con, "batch_receipts", BATCH_RECEIPT_COLUMNS, packages)
     con.execute(
         "INSERT INTO raw.received_packages BY NAME SELECT * EXCLUDE (package_key) "
         "FROM batch_receipts"
     )
-    _insert(con, "raw.received_files", RECEIVED_FILE_COLUMNS, files)
+    _insert(con, "raw.received_files", column_names("received_files"), files)
     accepted = "JOIN batch_receipts AS r USING (package_key) WHERE r.status = 'accepted'"
     for table in TABLES:
         columns = ", ".join(f"t.{column}" for column in table.column_names)
@@ -248,7 +164,7 @@ def _record(con: duckdb.DuckDBPyConnection, receipts: list[_Receipt], archive: P
         )
     quarantined = ", ".join(f"t.{column}" for column in QUARANTINE_COLUMNS)
     con.execute(
-        f"INSERT INTO raw.{QUARANTINE_TABLE} BY NAME "
+        "INSERT INTO raw.quarantine BY NAME "
         f"SELECT r.package_id, r.region_code, r.quarter, {quarantined} "
         f"FROM package_quarantine AS t {accepted}"
     )
@@ -344,66 +260,6 @@ def load_batch(
     ]
 
 
-def check_programme(con: duckdb.DuckDBPyConnection, programme: Path) -> dict[str, str]:
-    """Check regions.csv and targets.csv with the package rules; any fault stops the load.
-
-    Leaves `loaded_regions` and `loaded_targets`; returns the settings of settings.toml.
-    """
-    prepare_reference_data(con)
-    # The programme is a batch of one package without a region or a reference date.
-    start_batch(con, [BatchPackage(0, "", date.max)])
-    faults = []
-    for table in PROGRAMME_TABLES:
-        path = programme / f"{table.name}.csv"
-        files = []
-        if path.exists():
-            try:
-                files.append(TableFile(0, path.name, read_contract_file(path, table)))
-            except FileFault as fault:
-                faults.append(f"programme file {path.name}: {fault}")
-        elif table.required:
-            faults.append(f"programme folder {programme}: {path.name} is missing")
-        check_table(con, table, files)
-    faults += [
-        f"programme file {file}, row {row}, column {column}: {message}"
-        for file, row, column, message in con.execute(
-            "SELECT source_file, source_row, column_name, message FROM package_quarantine "
-            "ORDER BY ALL"
-        ).fetchall()
-    ]
-    settings_file = programme / "settings.toml"
-    try:
-        settings = tomllib.loads(settings_file.read_text()) if settings_file.exists() else {}
-    except tomllib.TOMLDecodeError as error:
-        faults.append(f"programme file settings.toml: {error}")
-        settings = {}
-    threshold = settings.get("suppression_threshold", 3)
-    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1:
-        faults.append(
-            f"programme file settings.toml: suppression_threshold {threshold!r} "
-            "is not a whole number of at least 1"
-        )
-    if faults:
-        raise IngestError("; ".join(faults))
-    return {key: str(value) for key, value in settings.items()}
-
-
-def load_programme(con: duckdb.DuckDBPyConnection, programme: Path) -> set[str]:
-    """Replace the programme tables with the folder's checked files; returns the listed regions."""
-    settings = check_programme(con, programme)
-    with transaction(con):
-        for table in PROGRAMME_TABLES:
-            columns = ", ".join(table.column_names)
-            con.execute(
-                f"CREATE OR REPLACE TABLE raw.{table.name} AS SELECT {columns} "
-                f"FROM text_{table.name} SEMI JOIN loaded_{table.name} USING (row_id)"
-            )
-        con.execute("CREATE OR REPLACE TABLE raw.settings (key VARCHAR, value VARCHAR)")
-        for key, value in settings.items():
-            con.execute("INSERT INTO raw.settings VALUES (?, ?)", [key, value])
-    return {code for (code,) in con.execute("SELECT region_code FROM raw.regions").fetchall()}
-
-
 def load_packages(
     con: duckdb.DuckDBPyConnection,
     inbox: Path,
@@ -435,17 +291,5 @@ def ingest(warehouse: Path, inbox: Path, programme: Path, archive: Path) -> Inge
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as con:
         create_raw_tables(con)
-        load_programme(con, programme)
+        load_programme(con, programme, lambda: ProgrammeSettings.load(programme))
         return load_packages(con, inbox, archive)
-
-
-def raw_row_counts(warehouse: Path) -> dict[str, int]:
-    """Rows per raw table, for the materialisation metadata Dagster shows."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'"
-        ).fetchall()
-        return {
-            name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0]
-            for (name,) in tables
-        }

@@ -26,7 +26,9 @@ from clustermon.contract import (
     normalise_quarter,
     quarter_end,
 )
-from clustermon.ingest.checks import (
+from clustermon.home import NUTS_REFERENCE
+from clustermon.ingest.readers import FORMATS, FileFault, ReadFile, read_table_file
+from clustermon.ingest.rule_engine import (
     QUARANTINE_COLUMNS,
     BatchPackage,
     TableCounts,
@@ -35,8 +37,6 @@ from clustermon.ingest.checks import (
     registered,
     start_batch,
 )
-from clustermon.ingest.readers import FORMATS, FileFault, ReadFile, read_table_file
-from clustermon.settings import NUTS_REFERENCE
 
 # The EU writes Greece and the United Kingdom as EL and UK (NUTS codes start so), and uses XK.
 EU_COUNTRY_CODES = {"GR": "EL", "GB": "UK"}

@@ -1,7 +1,7 @@
 """The rules of the submission contract (docs/spec/submission-format.md), table by table, as data.
 
 Each rule is a SQL condition that is true for a row that breaks it, over the table's typed
-columns, and a SQL expression for the plain-words message. The engine (checks.py) runs them as
+columns, and a SQL expression for the plain-words message. The engine (rule_engine.py) runs them as
 set operations in DuckDB, so a million rows cost a few scans, not a million Python calls.
 Rule identifiers are what the quarantine's `rule` column holds.
 """
@@ -10,20 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clustermon.contract import (
-    EVENT_TYPES,
-    LABELS,
-    NACE_SECTIONS,
-    ORGANISATION_KINDS,
-    OUTCOME_TYPES,
-    PARTICIPATION_ROLES,
-    PROJECT_STATUSES,
-    PROJECT_TYPES,
-    SERVICE_TYPES,
-    SIZE_CLASSES,
-    SUPPORT_FORMS,
-    TARGET_KINDS,
-)
+from clustermon.contract import PROGRAMME_TABLES, TABLES, Table
 
 # Canonical text of a value as received, or NULL when it is not of the type; `{v}` is the
 # trimmed text. The raw layer stores the canonical text, so staging casts with plain casts.
@@ -175,10 +162,9 @@ def not_comparison_group(column: str = "organisation_id") -> TargetRule:
 
 
 # The package's own context inside conditions: $reference_date (DATE), $reference_year (BIGINT),
-# $region_code (VARCHAR); checks.py binds them to the row's package.
-ROW_RULES: dict[str, tuple[RowRule, ...]] = {
+# $region_code (VARCHAR); rule_engine.py binds them to the row's package.
+_OWN_ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "regions": (nuts_code("region_code"),),
-    "targets": (allowed("kind", TARGET_KINDS),),
     "clusters": (
         nuts_code("nuts_code"),
         RowRule(
@@ -188,16 +174,12 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
             "AND NOT starts_with(nuts_code, $region_code)",
             "'nuts_code ' || nuts_code || ' is not within region ' || $region_code",
         ),
-        allowed("sector", NACE_SECTIONS),
         not_after_reference_date("founded_on"),
         at_least("closed_on", "founded_on"),
-        allowed("label", LABELS),
         required_if("label_valid_until", "coalesce(label, 'none') <> 'none'", "when label is set"),
         at_least("management_fte", "0"),
     ),
     "organisations": (
-        allowed("kind", ORGANISATION_KINDS),
-        allowed("size_class", SIZE_CLASSES),
         required_if("size_class", "kind = 'enterprise'", "for an enterprise"),
         RowRule(
             "nace_code",
@@ -229,21 +211,14 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
         at_least("left_on", "joined_on"),
     ),
     "projects": (
-        allowed("project_type", PROJECT_TYPES),
-        allowed("status", PROJECT_STATUSES),
         at_least("end_date", "start_date"),
         at_least("total_cost_eur", "0"),
         at_least("public_funding_eur", "0"),
         at_most("public_funding_eur", "total_cost_eur"),
     ),
-    "participations": (
-        allowed("role", PARTICIPATION_ROLES),
-        at_least("grant_eur", "0"),
-    ),
+    "participations": (at_least("grant_eur", "0"),),
     "services": (
         not_after_reference_date("delivered_on"),
-        allowed("service_type", SERVICE_TYPES),
-        allowed("support_form", SUPPORT_FORMS),
         at_least("amount_eur", "0"),
         RowRule(
             "amount_eur",
@@ -254,14 +229,12 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     ),
     "events": (
         not_after_reference_date("held_on"),
-        allowed("event_type", EVENT_TYPES),
         at_least("participants", "0"),
         at_least("participants_sme", "0"),
         at_most("participants_sme", "participants"),
     ),
     "outcomes": (
         not_after_reference_date("reported_on"),
-        allowed("outcome_type", OUTCOME_TYPES),
         at_least("quantity", "1"),
     ),
     "firm_kpis": (
@@ -274,29 +247,32 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     ),
 }
 
-REFERENCES: dict[str, tuple[Reference, ...]] = {
-    "targets": (Reference("region_code", "regions", "region_code"),),
-    "memberships": (
-        Reference("cluster_id", "clusters", "cluster_id"),
-        Reference("organisation_id", "organisations", "organisation_id"),
-    ),
-    "projects": (Reference("lead_cluster_id", "clusters", "cluster_id"),),
-    "participations": (
-        Reference("project_id", "projects", "project_id"),
-        Reference("organisation_id", "organisations", "organisation_id"),
-        Reference("cluster_id", "clusters", "cluster_id"),
-    ),
-    "services": (
-        Reference("cluster_id", "clusters", "cluster_id"),
-        Reference("organisation_id", "organisations", "organisation_id"),
-    ),
-    "events": (Reference("cluster_id", "clusters", "cluster_id"),),
-    "outcomes": (
-        Reference("organisation_id", "organisations", "organisation_id"),
-        Reference("project_id", "projects", "project_id"),
-    ),
-    "firm_kpis": (Reference("organisation_id", "organisations", "organisation_id"),),
-}
+
+def _row_rules(table: Table) -> tuple[RowRule, ...]:
+    """The contract's allowed values and the table's own rules, in the order of the columns
+    (a column's allowed values first)."""
+    rules = [
+        *(allowed(c.name, c.allowed) for c in table.columns if c.allowed),
+        *_OWN_ROW_RULES.get(table.name, ()),
+    ]
+    position = {name: index for index, name in enumerate(table.column_names)}
+    return tuple(sorted(rules, key=lambda rule: position[rule.column]))
+
+
+def _references(table: Table) -> tuple[Reference, ...]:
+    return tuple(
+        Reference(column.name, *column.references.split("."))
+        for column in table.columns
+        if column.references
+    )
+
+
+CONTRACT_TABLES = (*TABLES, *PROGRAMME_TABLES)
+ROW_RULES = {table.name: _row_rules(table) for table in CONTRACT_TABLES}
+REFERENCES = {table.name: _references(table) for table in CONTRACT_TABLES}
+# Keys: rows sharing one all go (duplicate_key). A table without one has no key.
+KEYS = {table.name: table.key for table in CONTRACT_TABLES if table.key}
+
 
 TARGET_RULES: dict[str, tuple[TargetRule, ...]] = {
     "memberships": (not_comparison_group(),),
@@ -313,21 +289,6 @@ TARGET_RULES: dict[str, tuple[TargetRule, ...]] = {
             "'organisation_id ' || organisation_id || ' is not an enterprise'",
         ),
     ),
-}
-
-# Keys: rows sharing one all go (duplicate_key). A table without an entry has no key.
-KEYS: dict[str, tuple[str, ...]] = {
-    "regions": ("region_code",),
-    "targets": ("region_code", "indicator_code", "year", "kind"),
-    "clusters": ("cluster_id",),
-    "organisations": ("organisation_id",),
-    "memberships": ("cluster_id", "organisation_id", "joined_on"),
-    "projects": ("project_id",),
-    "participations": ("project_id", "organisation_id"),
-    "services": ("service_id",),
-    "events": ("event_id",),
-    "outcomes": ("outcome_id",),
-    "firm_kpis": ("organisation_id", "year"),
 }
 
 

@@ -1,4 +1,0 @@
-select
-    key as setting,
-    value
-from {{ source('programme', 'settings') }}

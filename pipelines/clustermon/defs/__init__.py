@@ -1,1 +1,0 @@
-"""Dagster definitions, one small module per concern; assembled in clustermon.definitions."""

@@ -1,0 +1,250 @@
+"""`clustermon`: a thin command-line front on the Dagster asset graph.
+
+`refresh` and `demo` execute the same `refresh` job that `dagster dev` shows, on the folders of
+their flags, with the run history in the same Dagster instance (<home>/dagster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from clustermon.home import HOME_ENV, INBOX_ENV, PROGRAMME_ENV, REPO_ROOT, Paths
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
+
+
+def _paths(args: argparse.Namespace) -> Paths:
+    return Paths.resolve(args.home, args.inbox, args.programme)
+
+
+def dagster_instance(paths: Paths) -> DagsterInstance:
+    """The Dagster instance under <home>/dagster with the project's dagster.yaml (run history)."""
+    from dagster import DagsterInstance
+
+    paths.dagster_home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(REPO_ROOT / "dagster.yaml", paths.dagster_home / "dagster.yaml")
+    return DagsterInstance.from_config(str(paths.dagster_home))
+
+
+def run_tags(instance: DagsterInstance, paths: Paths) -> dict[str, str]:
+    """One run over the packages to load, the inbox's registered first (see operations/)."""
+    from clustermon.ingest.inbox import scan_inbox
+    from clustermon.operations.partitions import refresh_tags
+
+    tags = refresh_tags(instance, scan_inbox(paths.inbox), paths.warehouse)
+    if tags is None:
+        raise SystemExit(f"No package to refresh: the inbox {paths.inbox} holds none.")
+    return tags
+
+
+def refresh(paths: Paths, job: str = "refresh") -> bool:
+    """Run a job (`refresh`, or `publish`); True when it published the warehouse and the site."""
+    from clustermon.definitions import build_definitions
+    from clustermon.resources import ClustermonHome
+    from clustermon.transform.project import dbt_project, prepare_manifest
+
+    if not dbt_project.manifest_path.exists():
+        prepare_manifest()  # a fresh install without make
+    definitions = build_definitions(ClustermonHome.for_paths(paths))
+    with dagster_instance(paths) as instance:
+        result = definitions.resolve_job_def(job).execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            tags=run_tags(instance, paths) if job == "refresh" else None,
+        )
+    published = {
+        event.asset_key.to_user_string()
+        for event in result.get_asset_materialization_events()
+        if event.asset_key
+    }
+    return result.success and {"published_warehouse", "dashboard_site"} <= published
+
+
+def _report(paths: Paths, ok: bool) -> int:
+    report = paths.published / "reports" / "latest.html"
+    if ok:
+        print(f"Published warehouse: {paths.published_warehouse}")
+        print(f"Dashboard site:      {paths.site / 'index.html'}")
+        print(f"Validation report:   {report}")
+        return 0
+    print(
+        "Refresh failed: nothing new was published; the previous publication stays in place.\n"
+        f"See the run in the Dagster UI (make dev) or the log above. Home: {paths.home}",
+        file=sys.stderr,
+    )
+    if report.exists():
+        print(f"Validation report: {report}", file=sys.stderr)
+    if paths.published_warehouse.exists():
+        print(f"Publication in force: {paths.published_warehouse}", file=sys.stderr)
+    return 1
+
+
+def _cmd_refresh(args: argparse.Namespace) -> int:
+    paths = _paths(args)
+    return _report(paths, refresh(paths))
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from clustermon.tools.demo import write_demo, write_eu_demo
+
+    paths = _paths(args)
+    if args.scale == "eu":
+        write_eu_demo(paths.inbox, paths.programme, seed=args.seed)
+    else:
+        write_demo(paths.inbox, paths.programme, seed=args.seed, scale=float(args.scale))
+    print(f"Demo inbox written: {paths.inbox}; programme folder: {paths.programme}")
+    return _report(paths, refresh(paths))
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from clustermon.site.serve import site_server
+
+    site = _paths(args).site
+    try:
+        server = site_server(site, args.port)
+    except (FileNotFoundError, OSError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    host, port = server.server_address[:2]
+    print(f"Serving {site} on http://{host}:{port}/ (Ctrl+C stops)")
+    with server, contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from clustermon.ingest import IngestError
+    from clustermon.ingest.package_report import validate_command
+
+    try:
+        return validate_command(Path(args.package), args.json)
+    except IngestError as error:
+        print(f"Not a package folder: {error}", file=sys.stderr)
+        return 1
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from dagster import DagsterInstance
+
+    from clustermon.frontends.status import collect_status, format_status
+
+    paths = _paths(args)
+    today = datetime.now(UTC).date()
+    if not (paths.dagster_home / "dagster.yaml").exists():
+        print(format_status(paths, collect_status(paths, None, today)))
+        return 0
+    with DagsterInstance.from_config(str(paths.dagster_home)) as instance:
+        print(format_status(paths, collect_status(paths, instance, today)))
+    return 0
+
+
+def _cmd_publications(args: argparse.Namespace) -> int:
+    from clustermon.publish.publication import publications
+
+    paths = _paths(args)
+    kept = publications(paths.published)
+    if not kept:
+        print(f"No publication in {paths.published}")
+        return 0
+    print(
+        f"{'':2}{'ID':<20} {'published at (UTC)':<26} {'rows':>8} {'packages':>8} "
+        f"{'warnings':>8}  code version"
+    )
+    for publication in kept:
+        manifest = publication.manifest
+        warnings = sum(
+            1 for suite in manifest["checks"] for o in suite["outcomes"] if not o["success"]
+        )
+        print(
+            f"{'*' if publication.current else '':2}{publication.id:<20} "
+            f"{manifest['published_at']:<26} {manifest['tables'].get('indicator_values', 0):>8} "
+            f"{len(manifest['packages']):>8} {warnings:>8}  {manifest['code_version']}"
+        )
+    print(f"* = in force at {paths.published_warehouse}")
+    return 0
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    from clustermon.publish.publication import PublicationError, rollback
+    from clustermon.site import build_site
+
+    paths = _paths(args)
+    try:
+        publication = rollback(paths.published, args.publication)
+    except PublicationError as error:
+        print(f"Rollback refused: {error}", file=sys.stderr)
+        return 1
+    build_site(paths.published_warehouse, paths.site)
+    print(f"Publication {publication.id} ({publication.manifest['published_at']}) is in force")
+    return _report(paths, True)
+
+
+def _folder_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
+    parser.add_argument("--inbox", help=f"inbox of regional packages (env {INBOX_ENV})")
+    parser.add_argument("--programme", help=f"programme folder (env {PROGRAMME_ENV})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="clustermon", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    refresh_parser = commands.add_parser("refresh", help="ingest, build, check, publish")
+    _folder_flags(refresh_parser)
+    refresh_parser.set_defaults(run=_cmd_refresh)
+
+    demo_parser = commands.add_parser("demo", help="write a demo inbox and refresh on it")
+    _folder_flags(demo_parser)
+    demo_parser.add_argument("--seed", type=int, default=2024, help="generator seed")
+    demo_parser.add_argument(
+        "--scale",
+        default="1",
+        type=lambda value: value if value == "eu" else str(float(value)),
+        help="size: a factor on the demo's 17 regions (default 1), or `eu` for 240 EU regions "
+        "of an observatory, 2025Q3 and 2025Q4 (about 8 million rows a quarter)",
+    )
+    demo_parser.set_defaults(run=_cmd_demo)
+
+    serve_parser = commands.add_parser("serve", help="serve the dashboard site on localhost")
+    serve_parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
+    serve_parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve_parser.set_defaults(run=_cmd_serve, inbox=None, programme=None)
+    validate_parser = commands.add_parser(
+        "validate", help="check a package folder <REGION>/<YYYYQN> before sending it"
+    )
+    validate_parser.add_argument("package", help="the package folder, e.g. inbox/AT12/2025Q1")
+    validate_parser.add_argument("--json", action="store_true", help="the report as JSON")
+    validate_parser.set_defaults(run=_cmd_validate)
+    status_parser = commands.add_parser(
+        "status", help="last refresh, publication in force, stale regions, failing checks"
+    )
+    _folder_flags(status_parser)
+    status_parser.set_defaults(run=_cmd_status)
+    publications_parser = commands.add_parser(
+        "publications", help="list the kept publications (* = in force)"
+    )
+    _folder_flags(publications_parser)
+    publications_parser.set_defaults(run=_cmd_publications)
+
+    rollback_parser = commands.add_parser(
+        "rollback", help="put a kept publication back in force (atomic switch)"
+    )
+    _folder_flags(rollback_parser)
+    rollback_parser.add_argument("publication", help="publication ID (see `publications`)")
+    rollback_parser.set_defaults(run=_cmd_rollback)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

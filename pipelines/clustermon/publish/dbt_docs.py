@@ -1,0 +1,76 @@
+"""dbt's documentation (models, columns, tests, lineage), published beside the dashboards."""
+
+import hashlib
+import os
+import shutil
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+from dagster import MaterializeResult, asset
+from dagster_dbt import DbtCliResource
+
+from clustermon.publish.assets import published_warehouse
+from clustermon.resources import WAREHOUSE_POOL, ClustermonHome
+from clustermon.transform.project import dbt_vars
+
+# dbt's own output, not its input: left out of the digest.
+_GENERATED = {"target", "logs"}
+# What dbt's DuckDB catalog reads: relations, columns, their types and comments (no data).
+_CATALOG_QUERIES = (
+    "SELECT schema_name, table_name, comment FROM duckdb_tables() ORDER BY ALL",
+    "SELECT schema_name, view_name, comment FROM duckdb_views() WHERE NOT internal ORDER BY ALL",
+    "SELECT schema_name, table_name, column_index, column_name, data_type, comment "
+    "FROM duckdb_columns() WHERE NOT internal ORDER BY ALL",
+)
+
+
+def docs_inputs_digest(project_dir: Path, warehouse: Path) -> str:
+    """A digest of everything `dbt docs generate` reads: dbt's version, the project's files
+    (models, their descriptions and tests, seeds, macros, configuration) and the warehouse's
+    schema with its comments. Equal digests give the same documentation page."""
+    digest = hashlib.sha256(version("dbt-core").encode())
+    for path in sorted(project_dir.rglob("*")):
+        relative = path.relative_to(project_dir)
+        if path.is_file() and relative.parts[0] not in _GENERATED:
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes())
+    if warehouse.exists():
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            for query in _CATALOG_QUERIES:
+                digest.update(repr(con.execute(query).fetchall()).encode())
+    return digest.hexdigest()
+
+
+# dbt reads the working warehouse for the catalog: it takes the writer's slot like dbt build.
+@asset(
+    deps=[published_warehouse],
+    group_name="dashboards",
+    owners=["team:indicators"],
+    pool=WAREHOUSE_POOL,
+)
+def dbt_docs(home: ClustermonHome, dbt: DbtCliResource) -> MaterializeResult:
+    """`dbt docs generate --static`: one HTML file with the manifest and catalog inline.
+
+    dbt's ordinary index.html fetches manifest.json and catalog.json, which browsers refuse
+    from a file share; the static page needs neither a server nor the network. Generating it
+    takes seconds of dbt start-up and parsing, so the page is reused while the dbt project
+    and the warehouse's schema are what they were when it was made (`docs_inputs_digest`).
+    """
+    paths = home.paths()
+    docs = paths.published / "dbt-docs"
+    page, stamp = docs / "index.html", docs / "inputs.sha256"
+    inputs = docs_inputs_digest(Path(dbt.project_dir), paths.warehouse)
+    if page.exists() and stamp.exists() and stamp.read_text() == inputs:
+        return MaterializeResult(metadata={"path": str(page), "regenerated": False})
+    docs.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as target:
+        # Its own target folder, so the manifest the dbt assets run from is left alone.
+        arguments = ["docs", "generate", "--static", *dbt_vars(paths, home.settings())]
+        dbt.cli(arguments, target_path=Path(target)).wait()
+        building = docs / ".index.html.tmp"
+        shutil.copyfile(Path(target) / "static_index.html", building)
+        # One file, renamed over the old one: a reader sees the old page or the new one.
+        os.replace(building, page)
+    stamp.write_text(inputs)
+    return MaterializeResult(metadata={"path": str(page), "regenerated": True})

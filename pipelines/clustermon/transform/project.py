@@ -1,0 +1,56 @@
+"""The dbt project that builds the indicators, and how clustermon runs dbt.
+
+The manifest is prepared once (`make`, or the CLI on a fresh install) and nothing parses dbt
+at import time, except under `dagster dev`, which re-parses so model edits show up. Every dbt
+invocation gets the run's folders and settings as `--vars` (`dbt_vars`): the profile reads the
+warehouse's path from them and the models the programme's settings.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from clustermon.home import DBT_PROJECT_DIR, Paths
+from clustermon.settings import ProgrammeSettings
+
+# Parsing opens no warehouse; the profile still needs a path to render.
+PARSE_ARGUMENTS = ["parse", "--quiet", "--vars", json.dumps({"warehouse": ":memory:"})]
+
+dbt_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR,
+    profiles_dir=DBT_PROJECT_DIR,
+    prepare_project_cli_args=PARSE_ARGUMENTS,
+)
+dbt_project.prepare_if_dev()
+
+
+def dbt_executable() -> str:
+    """The venv's dbt, found beside the running interpreter even when the venv is not active."""
+    beside_python = Path(sys.executable).with_name("dbt")
+    return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
+
+
+def dbt_resource(project_dir: Path = DBT_PROJECT_DIR) -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=str(project_dir), profiles_dir=str(project_dir), dbt_executable=dbt_executable()
+    )
+
+
+def prepare_manifest() -> None:
+    """Parse the dbt project into target/manifest.json (what `make` and a fresh CLI do)."""
+    dbt_resource().cli(PARSE_ARGUMENTS, target_path=dbt_project.target_path).wait()
+
+
+def dbt_vars(paths: Paths, settings: ProgrammeSettings) -> list[str]:
+    """`--vars` for a dbt invocation on this installation: the warehouse and the settings."""
+    values = {"warehouse": str(paths.warehouse), **settings.model_dump()}
+    return ["--vars", json.dumps(values, sort_keys=True)]
+
+
+if __name__ == "__main__":
+    prepare_manifest()

@@ -1,0 +1,70 @@
+"""The dbt docs page is regenerated when what it shows changes, and reused otherwise.
+
+Real `dbt docs generate` runs on a copy of the dbt project (so a description can be edited
+without touching the repository) against a small warehouse with commented relations.
+"""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import materialize
+
+from clustermon.home import DBT_PROJECT_DIR, Paths
+from clustermon.publish.dbt_docs import dbt_docs
+from clustermon.resources import ClustermonHome
+from clustermon.transform.project import dbt_resource
+
+DESCRIPTION = "Indicators per region, quarter and breakdown cell"
+EDITED = "Indicator values for every region and quarter, edited by the docs reuse test"
+
+
+def _generate(project: Path, paths: Paths) -> tuple[bool, str]:
+    """Materialise dbt_docs; whether it regenerated the page, and the page's text."""
+    result = materialize(
+        [dbt_docs],
+        resources={"home": ClustermonHome.for_paths(paths), "dbt": dbt_resource(project)},
+    )
+    assert result.success
+    (materialization,) = result.asset_materializations_for_node("dbt_docs")
+    page = paths.published / "dbt-docs" / "index.html"
+    return materialization.metadata["regenerated"].value, page.read_text()
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    paths = Paths.at(tmp_path / "home")
+    paths.home.mkdir()
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute("CREATE TABLE main.indicator_values (value DOUBLE)")
+        con.execute("COMMENT ON TABLE main.indicator_values IS 'first comment'")
+    return paths
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    copy = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs"))
+    return copy
+
+
+def test_docs_regenerated_on_change_reused_otherwise(project: Path, paths: Paths) -> None:
+    regenerated, page = _generate(project, paths)
+    assert regenerated and DESCRIPTION in page
+
+    page_file = paths.published / "dbt-docs" / "index.html"
+    made = page_file.stat().st_mtime_ns
+    regenerated, page = _generate(project, paths)
+    assert not regenerated and page_file.stat().st_mtime_ns == made
+
+    marts = project / "models" / "marts" / "_marts.yml"
+    marts.write_text(marts.read_text().replace(DESCRIPTION, EDITED))
+    regenerated, page = _generate(project, paths)
+    assert regenerated and EDITED in page and DESCRIPTION not in page
+
+    # The catalog's part: a comment in the warehouse changes the page too.
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute("COMMENT ON TABLE main.indicator_values IS 'second comment'")
+    regenerated, page = _generate(project, paths)
+    assert regenerated and "second comment" in page

@@ -1,0 +1,101 @@
+"""The real pages (dashboards/pages/) built by a real refresh of the skeleton fixture.
+
+Skeleton: one region, AT12, quarters 2024Q4 and 2025Q1. The values below are the hand-worked
+ones of tests/test_end_to_end.py (docs/spec/indicators.md applied to the fixture by hand).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import altair as alt
+from site_pages import chart_specs, tables
+
+from conftest import query
+
+# The indicators whose skeleton values tests/test_end_to_end.py works out by hand.
+HAND_COMPUTED = {"Indicator code", "OUT01", "OUT02", "RCO01"}
+
+
+def test_pages_are_built_for_every_region_and_published_indicator(skeleton_home):
+    site = skeleton_home.site
+    codes = [
+        code
+        for (code,) in query(
+            skeleton_home.published_warehouse,
+            "SELECT DISTINCT indicator_code FROM indicator_values ORDER BY 1",
+        )
+    ]
+    assert len(codes) == 27  # every catalogue code but the four impact estimates
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")) == sorted(
+        ["impact.html", "index.html", "quality.html", "regions/AT12.html"]
+        + [f"indicators/{code}.html" for code in codes]
+    )
+
+
+def test_site_is_offline_with_the_vega_bundle_shipped_once(skeleton_home):
+    site = skeleton_home.site
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*.js")) == [
+        "assets/site.js",
+        "assets/vega-bundle.js",
+    ]
+    assert (site / "assets" / "vega-bundle.js").stat().st_size > 100_000
+    for page in site.rglob("*.html"):
+        html = page.read_text()
+        root = "../" * (len(page.relative_to(site).parts) - 1)
+        assert f'<script src="{root}assets/vega-bundle.js" defer></script>' in html, page
+        # Nothing is loaded from elsewhere (a spec's "$schema" URL is an identifier only).
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), page
+    assert "@media print" in (site / "assets" / "site.css").read_text()
+
+
+def test_region_page_shows_the_hand_computed_values(skeleton_home):
+    html = (skeleton_home.site / "regions" / "AT12.html").read_text()
+    found = tables(html)
+    latest = found["Latest value of each indicator and where it sits among all regions"]
+    assert [row[:4] for row in latest if row[0] in HAND_COMPUTED] == [
+        ["Indicator code", "Name", "Quarter", "Value"],
+        ["OUT01", "Active cluster organisations", "2025Q1", "2"],
+        ["OUT02", "Member organisations", "2025Q1", "9"],
+        ["RCO01", "Enterprises supported", "2025Q1", "8"],
+    ]
+    # Breakdowns: RCO01 by size class, 2025Q1: micro 3, small 4, medium and large suppressed
+    # (primary, then secondary), unknown a published zero.
+    rco01 = found["RCO01 by breakdown (enterprises)"]
+    assert rco01[0] == ["Breakdown", "Quarter", "Value"]
+    assert [row for row in rco01 if row[1] == "2025Q1"] == [
+        ["size_class: large", "2025Q1", "suppressed"],
+        ["size_class: medium", "2025Q1", "suppressed"],
+        ["size_class: micro", "2025Q1", "3"],
+        ["size_class: small", "2025Q1", "4"],
+        ["size_class: unknown", "2025Q1", "0"],
+    ]
+    titles = [spec["title"]["text"] for spec in chart_specs(html)]
+    assert "RCO01 Enterprises supported: AT12 and the middle half of regions" in titles
+
+
+def test_overview_sums_published_values_and_suppresses_nothing_it_can_show(skeleton_home):
+    found = tables((skeleton_home.site / "index.html").read_text())
+    portfolio = found[
+        "Every published indicator in the latest quarter: programme total and the median region"
+    ]
+    # One region: the programme total and the median are AT12's 2025Q1 values.
+    assert [row for row in portfolio[1:] if row[0] in HAND_COMPUTED] == [
+        ["OUT01", "Active cluster organisations", "clusters", "1", "2", "2"],
+        ["OUT02", "Member organisations", "organisations", "1", "9", "9"],
+        ["RCO01", "Enterprises supported", "enterprises", "1", "8", "8"],
+    ]
+
+
+def test_every_chart_of_the_real_pages_is_valid_vega_lite(skeleton_home):
+    """The build writes specs without Altair's validation; each distinct chart shape (spec
+    without its data and texts) is validated here against the Vega-Lite schema."""
+    shapes = {}
+    for page in skeleton_home.site.rglob("*.html"):
+        for spec in chart_specs(page.read_text()):
+            shape = {k: v for k, v in spec.items() if k not in ("datasets", "title", "params")}
+            shapes.setdefault(json.dumps(shape, sort_keys=True), spec)
+    assert len(shapes) >= 5  # benchmark bands with and without min-max, bars, lines, selectors
+    for spec in shapes.values():
+        alt.LayerChart.from_dict(spec, validate=True)
