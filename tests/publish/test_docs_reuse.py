@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import materialize
+from dagster import DagsterInstance, materialize
 
 from clustermon.home import DBT_PROJECT_DIR, Paths
 from clustermon.publish.dbt_docs import dbt_docs
@@ -22,10 +22,14 @@ EDITED = "Indicator values for every region and quarter, edited by the docs reus
 
 def _generate(project: Path, paths: Paths) -> tuple[bool, str]:
     """Materialise dbt_docs; whether it regenerated the page, and the page's text."""
-    result = materialize(
-        [dbt_docs],
-        resources={"home": ClustermonHome.for_paths(paths), "dbt": dbt_resource(project)},
-    )
+    # An instance of its own: Dagster keeps the newest instance's state storage in a context
+    # variable, which an instance of an earlier test may have left behind.
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            [dbt_docs],
+            resources={"home": ClustermonHome.for_paths(paths), "dbt": dbt_resource(project)},
+            instance=instance,
+        )
     assert result.success
     (materialization,) = result.asset_materializations_for_node("dbt_docs")
     page = paths.published / "dbt-docs" / "index.html"

@@ -45,6 +45,7 @@ from clustermon.home import DBT_PROJECT_DIR, Paths
 from clustermon.ingest import create_raw_tables, load_programme
 from clustermon.settings import ProgrammeSettings
 from clustermon.tools.demo import EU_REGIONS, write_eu_demo
+from clustermon.transform.project import dbt_executable, dbt_vars
 
 FULL_QUARTER, NEXT_QUARTER = "2025Q3", "2025Q4"
 STAGES = {  # Dagster step -> stage; every other step is a check
@@ -215,12 +216,12 @@ def plain_duckdb_seconds(paths: Paths, quarter: str, workdir: Path) -> float:
     database = workdir / "warehouse.duckdb"  # the name dbt's compiled SQL refers to
     database.unlink(missing_ok=True)
     target = workdir / "dbt-target"
-    environment = {**os.environ, "CLUSTERMON_HOME": str(workdir)}
+    settings = ProgrammeSettings.load(paths.programme)
     subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "compile", "--quiet", "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
-         "--select", "+indicator_values"],
-        check=True, env=environment, stdout=subprocess.DEVNULL,  # it prints the SQL
+        [dbt_executable(), "compile", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--project-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
+         "--select", "+indicator_values", *dbt_vars(Paths.at(workdir), settings)],
+        check=True, stdout=subprocess.DEVNULL,  # it prints the SQL
     )  # fmt: skip
     manifest = json.loads((target / "manifest.json").read_text())
     started = time.perf_counter()
