@@ -54,7 +54,10 @@
     join {{ contributions }} as contributions
         on contributions.package_id = quarters.package_id
         and contributions.counts_from <= quarters.quarter_end
-        and (contributions.counts_until is null or contributions.counts_until > quarters.quarter_end)
+        and (
+            contributions.counts_until is null
+            or contributions.counts_until > quarters.quarter_end
+        )
 {%- endmacro %}
 
 {#- The cells of counts and sums, per package computed and quarter: distinct units, or the sum
@@ -102,7 +105,8 @@
             as value
     from {{ rows_to_compute(ref('int_quarters_enumerated')) }} as quarters
     cross join (
-        values {% for code in indicator_codes %}('{{ code }}'){{ ', ' if not loop.last }}{% endfor %}
+        values
+        {%- for code in indicator_codes %} ('{{ code }}'){{ ',' if not loop.last }}{% endfor %}
     ) as codes (indicator_code)
     left join ({{ contributions_in_quarters(
         rows_to_compute(ref('int_quarters_enumerated')), rows_to_compute(contributions)

@@ -10,6 +10,7 @@ import pytest
 
 from clustermon.frontends.cli import main
 from clustermon.home import Paths
+from conftest import query
 
 
 def _explained(home: Paths, tmp_path: Path, cell: list[str]) -> list[dict]:
@@ -60,3 +61,24 @@ def test_a_counted_unit_back_to_its_archived_participation(
     assert record["organisation_id"] == row["unit_id"]
     assert f"in project {record['project_id']} " in row["fact"]
     assert f"through cluster {record['cluster_id']})" in row["fact"]
+
+
+def test_an_altered_archived_copy_is_reported(revised_home: Paths, capsys) -> None:
+    arguments = ["explain", "OUT01", "AT12", "2024Q4", "--home", str(revised_home.home)]
+    ((archived,),) = query(
+        revised_home.warehouse,
+        "SELECT archive_path FROM raw.received_files JOIN raw.received_packages "
+        "USING (package_id) WHERE received_files.table_name = 'clusters' "
+        "AND received_packages.quarter = '2025Q1'",
+    )
+    copy = Path(archived)
+    original = copy.read_bytes()
+    try:
+        copy.write_bytes(original.replace(b"Plastics", b"Plastic "))
+        assert main(arguments) == 0
+        altered = hashlib.sha256(copy.read_bytes()).hexdigest()
+        assert f"(the archived copy differs: SHA-256 {altered})" in capsys.readouterr().out
+    finally:
+        copy.write_bytes(original)
+    assert main(arguments) == 0
+    assert f"archived at {archived} (checksum verified)" in capsys.readouterr().out

@@ -34,6 +34,16 @@ def test_unknown_input_names_it_and_exits_1(
     assert captured.out == ""
 
 
+def test_a_table_that_cannot_be_written(revised_home: Paths, tmp_path, capsys) -> None:
+    (tmp_path / "file").write_text("")
+    table = tmp_path / "file" / "explained.csv"  # under a file: no folder can be made
+    arguments = ["explain", "OUT01", "AT12", "2024Q4", "--csv", str(table)]
+    assert main([*arguments, "--home", str(revised_home.home)]) == 1
+    captured = capsys.readouterr()
+    assert f"cannot write {table}" in captured.err
+    assert "Traceback" not in captured.err + captured.out
+
+
 def test_no_warehouse(tmp_path, capsys) -> None:
     assert main(["explain", "RCO01", "AT12", "2024Q4", "--home", str(tmp_path)]) == 1
     assert "no working warehouse at" in capsys.readouterr().err

@@ -14,5 +14,8 @@ def archived_copy_state(path: str | None, sha256: str | None) -> str:
     copy = Path(path)
     if not copy.is_file():
         return "the archived copy is missing"
-    found = sha256_of(copy)
+    try:
+        found = sha256_of(copy)
+    except OSError as error:
+        return f"the archived copy cannot be read: {error}"
     return "checksum verified" if found == sha256 else f"the archived copy differs: SHA-256 {found}"

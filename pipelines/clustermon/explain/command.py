@@ -76,6 +76,9 @@ def explain_command(paths: Paths, request: ExplainRequest) -> int:
     except ExplainError as error:
         print(f"explain: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # the CSV could not be written
+        print(f"explain: cannot write {request.csv}: {error}", file=sys.stderr)
+        return 1
     print(text)
     if request.csv:
         print(f"\nTable written: {request.csv}")

@@ -28,10 +28,12 @@ def working_warehouse(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         con.execute("SET enable_progress_bar = false")
         yield con
-    except duckdb.CatalogException as error:
+    except (duckdb.CatalogException, duckdb.BinderException) as error:
         raise ExplainError(
             f"the indicator models are not built in {path} (the last refresh stopped before "
             f"them, or it was made by an older release: run `clustermon refresh`): {error}"
         ) from error
+    except duckdb.Error as error:
+        raise ExplainError(f"the working warehouse {path} could not be read: {error}") from error
     finally:
         con.close()

@@ -44,7 +44,7 @@ research_institutions as (
 ),
 
 enterprises_with_researchers as (
-    select *, concat(participation, ', with a university or research participant') as fact
+    select *, concat(participation, ', which has a university or research participant') as fact
     from programme_participants
     where project_type = 'collaborative_rdi'
         and kind = 'enterprise'
