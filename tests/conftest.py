@@ -78,3 +78,32 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     write_demo(paths.inbox, paths.programme)
     assert run_refresh(paths), "the refresh of the demo failed"
     return paths
+
+
+SKELETON_2024Q4 = FIXTURES / "skeleton" / "inbox" / "AT12" / "2024Q4"
+
+
+def _restate(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new))
+
+
+@pytest.fixture(scope="session")
+def revised_home(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """A hand-made revision, for `clustermon explain --against-previous`: AT12 (programme start
+    2024-10-01) sends the skeleton's 2024Q4 package, then a 2025Q1 package restating the same
+    register with three changes; refreshed once per test run:
+    - membership C1,E6 (since 2022-01-01) is gone: E6 leaves OUT02 of 2024Q4;
+    - membership C2,E7 from 2024-10-05 is new: E7 (a large enterprise) enters OUT02 of 2024Q4;
+    - event V1 (2024-11-20) has 45 participants instead of 40: OUT05 of 2024Q4 rises by 5."""
+    root = tmp_path_factory.mktemp("revised")
+    paths = Paths(root / "home", root / "inbox", root / "programme")
+    shutil.copytree(FIXTURES / "skeleton" / "programme", paths.programme)
+    shutil.copytree(SKELETON_2024Q4, paths.inbox / "AT12" / "2024Q4")
+    restated = paths.inbox / "AT12" / "2025Q1"
+    shutil.copytree(SKELETON_2024Q4, restated)
+    _restate(restated / "memberships.csv", "C1,E6,2022-01-01,\n", "C2,E7,2024-10-05,\n")
+    _restate(restated / "events.csv", "networking,false,40,25", "networking,false,45,25")
+    assert run_refresh(paths), "the refresh of the revised skeleton failed"
+    return paths

@@ -84,18 +84,19 @@
     {{- local_md5(checksums | join(',')) -}}
 {%- endmacro %}
 
-{#- Names of the models tagged `indicator` (the folder models/intermediate/indicators/), read
-    by the model calling this; a tagged model it does not depend on stops the build. -#}
-{% macro indicator_models() -%}
+{#- Names of the models tagged `tag` (a folder's tag: `indicator`, `contributions`), but the
+    model calling this, which reads them; a tagged model it does not depend on stops the build. -#}
+{% macro tagged_models(tag) -%}
     {%- set names = [] -%}
     {%- if not execute -%}
         {%- do return(names) -%}
     {%- endif -%}
     {%- for node in graph.nodes.values() | sort(attribute='name') -%}
-        {%- if node.resource_type == 'model' and 'indicator' in node.tags -%}
+        {%- if node.resource_type == 'model' and tag in node.tags
+            and node.unique_id != model.unique_id -%}
             {%- if node.unique_id not in model.depends_on.nodes -%}
                 {{- exceptions.raise_compiler_error(
-                    node.name ~ " is tagged `indicator` but " ~ this.identifier ~ " does not "
+                    node.name ~ " is tagged `" ~ tag ~ "` but " ~ this.identifier ~ " does not "
                     ~ "read it: add `-- depends_on: {{ ref('" ~ node.name ~ "') }}` to "
                     ~ this.identifier ~ ".sql"
                 ) -}}

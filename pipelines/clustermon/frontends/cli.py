@@ -188,6 +188,43 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
     return _report(paths, True)
 
 
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from clustermon.explain import ExplainRequest, explain_command
+
+    request = ExplainRequest(
+        indicator=args.indicator,
+        region=args.region,
+        quarter=args.quarter,
+        breakdown=args.breakdown,
+        against_previous=args.against_previous,
+        horizon=args.horizon,
+        csv=args.csv,
+    )
+    return explain_command(_paths(args), request)
+
+
+def _explain_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "explain",
+        help="how a cell's value was obtained: its units, their facts and archived rows",
+    )
+    parser.add_argument("indicator", help="catalogue code, e.g. RCO10")
+    parser.add_argument("region", help="region code, e.g. AT12 (impact estimates: or ALL)")
+    parser.add_argument("quarter", nargs="?", help="quarter, e.g. 2025Q4 (not for IMP01-IMP04)")
+    parser.add_argument("--breakdown", default="total", help="cell, e.g. size_class=micro")
+    parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
+    parser.add_argument("--csv", type=Path, help="also write the explanation as a CSV table")
+    parser.add_argument(
+        "--against-previous",
+        action="store_true",
+        help="the units that entered or left the cell since the region's previous package",
+    )
+    parser.add_argument(
+        "--horizon", type=int, choices=(1, 2, 3), help="impact estimates: years after joining"
+    )
+    parser.set_defaults(run=_cmd_explain, inbox=None, programme=None)
+
+
 def _folder_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
     parser.add_argument("--inbox", help=f"inbox of regional packages (env {INBOX_ENV})")
@@ -241,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     _folder_flags(rollback_parser)
     rollback_parser.add_argument("publication", help="publication ID (see `publications`)")
     rollback_parser.set_defaults(run=_cmd_rollback)
+
+    _explain_parser(commands)
 
     args = parser.parse_args(argv)
     return args.run(args)

@@ -136,6 +136,7 @@ class Rows:
     firm: np.ndarray
     block: np.ndarray  # stratum-cohort pair
     event: np.ndarray  # index into EVENT_TIMES
+    change: np.ndarray  # the long difference Y(g+e) - Y(g-1)
     moment: np.ndarray  # w x (Y - cell mean): the row's term of X'W y after demeaning
     weight: np.ndarray  # corrective weight: 1 for treated firms, treated / comparison otherwise
 
@@ -182,4 +183,4 @@ def long_differences(firms: Firms, matrix: np.ndarray) -> Rows:
     # Within a cell treated and weighted comparison firms weigh the same, so the demeaned
     # treatment dummy is +1/2 or -1/2.
     moment = weight * np.where(is_treated, 0.5, -0.5) * (change - cell_mean)
-    return Rows(firm=firm, block=block, event=event, moment=moment, weight=weight)
+    return Rows(firm=firm, block=block, event=event, change=change, moment=moment, weight=weight)

@@ -4,7 +4,7 @@
 -- 0; a cell it emitted with a null value (a share over an empty denominator) stays null.
 -- The indicator models are the models tagged `indicator` (models/intermediate/indicators/).
 -- dbt learns a model's inputs when it parses, before it knows the tags, so each must also be
--- named below; indicator_models() stops the build, naming the model, where one is not.
+-- named below; tagged_models() stops the build, naming the model, where one is not.
 -- depends_on: {{ ref('int_applications_summed') }}
 -- depends_on: {{ ref('int_clusters_counted') }}
 -- depends_on: {{ ref('int_cooperating_organisations_counted') }}
@@ -18,7 +18,7 @@
 -- depends_on: {{ ref('int_projects_counted') }}
 -- depends_on: {{ ref('int_public_support_summed') }}
 -- depends_on: {{ ref('int_supported_enterprises_counted') }}
-{%- set indicator_models = indicator_models() %}
+{%- set indicator_models = tagged_models('indicator') %}
 with computed as (
     {%- for model in indicator_models %}
     {% if not loop.first %}union all by name{% endif %}

@@ -2,7 +2,19 @@
 -- service delivered in the period, or have a programme participation (with a cluster_id) in a
 -- project in period with public_funding_eur > 0. Their first support date is the earliest
 -- such service date or project start, so an enterprise counts in quarter Q from that date on.
--- The first dates of grant support (RCO02) and of non-financial support (RCO04) are kept too.
+-- The first dates of grant support (RCO02) and of non-financial support (RCO04) are kept too,
+-- each with its fact (the earliest such support; ties: table, then row, so every build picks
+-- the same), for the contributions.
+{%- set earliest_fact %}
+    arg_min(
+        {
+            'fact': support.fact,
+            'source_table': support.source_table,
+            'source_row': support.source_row
+        },
+        (support.supported_on, support.source_table, support.source_row)
+    )
+{%- endset %}
 with enterprises as (
     select package_id, organisation_id, coalesce(size_class, 'unknown') as size_class
     from {{ rows_to_compute(ref('stg_packages__organisations')) }}
@@ -16,7 +28,14 @@ services_in_period as (
         services.organisation_id,
         services.delivered_on as supported_on,
         services.support_form = 'grant' and services.amount_eur > 0 as is_grant,
-        services.support_form = 'non_financial' as is_non_financial
+        services.support_form = 'non_financial' as is_non_financial,
+        concat(
+            'service ', services.service_id, ' (', services.service_type, ', ',
+            services.support_form, coalesce(', ' || cast(services.amount_eur as decimal(18, 2))
+            || ' EUR', ''), ') delivered ', services.delivered_on
+        ) as fact,
+        'services' as source_table,
+        services.source_row
     from {{ rows_to_compute(ref('stg_packages__services')) }} as services
     join {{ ref('stg_programme__regions') }} as regions using (region_code)
     where services.delivered_on >= regions.programme_start
@@ -29,7 +48,14 @@ funded_participations_in_period as (
         participants.organisation_id,
         projects.start_date as supported_on,
         participants.grant_eur > 0 as is_grant,
-        false as is_non_financial
+        false as is_non_financial,
+        concat(
+            'programme participation in project ', projects.project_id, ' (public funding ',
+            cast(projects.public_funding_eur as decimal(18, 2)), ' EUR, grant ',
+            cast(participants.grant_eur as decimal(18, 2)), ' EUR) started ', projects.start_date
+        ) as fact,
+        'participations' as source_table,
+        participants.source_row
     from {{ rows_to_compute(ref('int_project_participants_joined')) }} as participants
     join {{ rows_to_compute(ref('int_projects_in_period')) }} as projects
         using (package_id, project_id)
@@ -50,7 +76,11 @@ select
     enterprises.size_class in ('micro', 'small', 'medium') as is_sme,
     min(support.supported_on) as first_support_date,
     min(support.supported_on) filter (where support.is_grant) as first_grant_date,
-    min(support.supported_on) filter (where support.is_non_financial) as first_non_financial_date
+    min(support.supported_on) filter (where support.is_non_financial) as first_non_financial_date,
+    {{ earliest_fact }} as first_support_fact,
+    {{ earliest_fact }} filter (where support.is_grant) as first_grant_fact,
+    {{ earliest_fact }} filter (where support.is_non_financial) as first_non_financial_fact
 from support
 join enterprises using (package_id, organisation_id)
 group by all
+

@@ -7,6 +7,7 @@ select
     memberships.organisation_id,
     memberships.joined_on,
     memberships.left_on,
+    memberships.source_row,
     organisations.kind,
     coalesce(organisations.size_class, 'unknown') as size_class
 from {{ rows_to_compute(ref('stg_packages__memberships')) }} as memberships

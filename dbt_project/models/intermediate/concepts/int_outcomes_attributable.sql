@@ -8,9 +8,11 @@ select
     outcomes.region_code,
     outcomes.outcome_id,
     outcomes.organisation_id,
+    outcomes.project_id,
     outcomes.outcome_type,
     coalesce(outcomes.quantity, 1) as quantity,
     outcomes.reported_on,
+    outcomes.source_row,
     coalesce(outcomes.reported_on >= projects.start_date, false) as is_attributable_through_project,
     coalesce(outcomes.reported_on >= supported.first_support_date, false)
         as is_attributable_through_support,

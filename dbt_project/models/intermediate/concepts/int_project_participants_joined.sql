@@ -8,6 +8,7 @@ select
     participations.project_id,
     participations.organisation_id,
     participations.cluster_id,
+    participations.source_row,
     participations.cluster_id is not null as is_programme_participation,
     coalesce(participations.grant_eur, 0) as grant_eur,
     organisations.kind,

@@ -35,6 +35,7 @@ select
     projects.project_id,
     projects.project_type,
     projects.start_date,
+    projects.source_row,
     count(distinct participants.organisation_id) as n_organisations,
     count(distinct participants.country_code) as n_countries,
     coalesce(max(clusters_spanned.n_clusters), 0) as n_clusters,

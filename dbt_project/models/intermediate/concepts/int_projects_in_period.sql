@@ -9,7 +9,8 @@ select
     projects.project_type,
     projects.start_date,
     projects.total_cost_eur,
-    projects.public_funding_eur
+    projects.public_funding_eur,
+    projects.source_row
 from {{ rows_to_compute(ref('stg_packages__projects')) }} as projects
 join {{ ref('stg_programme__regions') }} as regions using (region_code)
 where projects.status in ('running', 'completed')
