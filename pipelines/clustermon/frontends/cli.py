@@ -45,12 +45,13 @@ def run_tags(instance: DagsterInstance, paths: Paths) -> dict[str, str]:
 
 def refresh(paths: Paths, job: str = "refresh") -> bool:
     """Run a job (`refresh`, or `publish`); True when it published the warehouse and the site."""
-    from clustermon.definitions import build_definitions
-    from clustermon.resources import ClustermonHome
     from clustermon.transform.project import dbt_project, prepare_manifest
 
     if not dbt_project.manifest_path.exists():
-        prepare_manifest()  # a fresh install without make
+        prepare_manifest()  # a fresh install without make; the definitions load the manifest
+    from clustermon.definitions import build_definitions
+    from clustermon.resources import ClustermonHome
+
     definitions = build_definitions(ClustermonHome.for_paths(paths))
     with dagster_instance(paths) as instance:
         result = definitions.resolve_job_def(job).execute_in_process(
