@@ -1,11 +1,13 @@
--- Confidentiality (spec, "Confidentiality"); the threshold is settings.toml's (default 3), as
--- recorded per package by int_packages_to_compute.
+-- Confidentiality (spec 1.1, "Confidentiality"); the threshold is settings.toml's (default 3),
+-- as recorded per package by int_packages_to_compute.
 -- Primary: an enterprise cell counting or summing over 1 .. threshold-1 enterprises.
--- Secondary: where a breakdown's cells add up to an unsuppressed total and exactly one cell is
--- suppressed, the smallest other cell is suppressed too (ties: first in catalogue order).
--- Breakdowns are settled headline first (family_total = 'total'), then the nested ones
--- (OUT02 size classes, whose total is kind=enterprise), whose total may just have been
--- suppressed by the first pass.
+-- Secondary (macros/suppress_secondary.sql): a family with a published total and a hidden
+-- cell that subtraction would pin gets a cell above the threshold withheld, or its total.
+-- The nested families go first (OUT02 enterprises by size class, whose total kind=enterprise
+-- is itself a cell of OUT02 by kind), then the headline ones: withholding kind=enterprise
+-- can expose OUT02 by kind, while a cell the headline pass withholds is in no nested family or
+-- is the total of one, which exposes nothing. So the two passes reach the spec's "repeat
+-- until nothing changes"; the test suppression_settled checks it.
 with primary_suppressed as (
     select
         cells.*,
@@ -16,12 +18,12 @@ with primary_suppressed as (
     join {{ ref('int_packages_to_compute') }} as packages using (package_id)
 ),
 
-headline_families as (
-    {{ suppress_secondary('primary_suppressed', "members.family_total = 'total'") }}
+nested_families as (
+    {{ suppress_secondary('primary_suppressed', "members.family_total <> 'total'") }}
 ),
 
-nested_families as (
-    {{ suppress_secondary('headline_families', "members.family_total <> 'total'") }}
+headline_families as (
+    {{ suppress_secondary('nested_families', "members.family_total = 'total'") }}
 )
 
-select * from nested_families
+select * from headline_families
