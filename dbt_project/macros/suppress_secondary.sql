@@ -1,4 +1,35 @@
 {#-
+    Confidentiality (spec 1.1) of `cells`, a relation of cells with their threshold; adds
+    `suppressed`. Primary: an enterprise cell counting or summing over 1 .. threshold-1
+    enterprises. Secondary (suppress_secondary): a family with a published total and a hidden
+    cell that subtraction would pin gets a cell above the threshold withheld, or its total.
+    The nested families go first (OUT02 enterprises by size class, whose total kind=enterprise
+    is itself a cell of OUT02 by kind), then the headline ones: withholding kind=enterprise can
+    expose OUT02 by kind, while a cell the headline pass withholds is in no nested family or is
+    the total of one, which exposes nothing. So the two passes reach the spec's "repeat until
+    nothing changes"; the test suppression_settled checks it.
+-#}
+{% macro suppress_cells(cells) -%}
+    with primary_suppressed as (
+        select
+            *,
+            enterprise_cell and n_enterprises between 1 and threshold - 1 as suppressed
+        from {{ cells }}
+    ),
+
+    nested_families as (
+        {{ suppress_secondary('primary_suppressed', "members.family_total <> 'total'") }}
+    ),
+
+    headline_families as (
+        {{ suppress_secondary('nested_families', "members.family_total = 'total'") }}
+    )
+
+    select * from headline_families
+{%- endmacro %}
+
+
+{#-
     One pass of secondary suppression (spec 1.1, "Confidentiality") over the breakdown families
     selected by `families` (a condition on family_total). A family whose total is published
     needs a further cell withheld when exactly one of its cells is suppressed, or several of
