@@ -82,10 +82,10 @@ def test_overview_sums_published_values_and_suppresses_nothing_it_can_show(skele
         "Every published indicator in the latest quarter: programme total and the median region"
     ]
     # One region: the programme total and the median are AT12's 2025Q1 values; OUT02's (9) is
-    # withheld, so its total is suppressed and there is no median.
+    # withheld, so its total is suppressed and its median a dash (\u2013: no value).
     assert [row for row in portfolio[1:] if row[0] in HAND_COMPUTED] == [
         ["OUT01", "Active cluster organisations", "clusters", "1", "2", "2"],
-        ["OUT02", "Member organisations", "organisations", "1", "suppressed", "–"],
+        ["OUT02", "Member organisations", "organisations", "1", "suppressed", "\u2013"],
         ["RCO01", "Enterprises supported", "enterprises", "1", "8", "8"],
     ]
 
