@@ -27,8 +27,11 @@ EXPECTED = {
     #         in the 2025Q1 package: the newest package restates 2024Q4 (the 2024Q4 package
     #         alone would give 9). Enterprises 6: micro E1 E2, small E3 E4, medium E5,
     #         unknown E6; E7 joins 2025-01-10.
-    ("2024Q4", "OUT02", "total"): 10,
-    ("2024Q4", "OUT02", "kind=enterprise"): 6,
+    # Secondary suppression (spec 1.1): every size cell below is 0 or suppressed, none above the
+    # threshold, so their total kind=enterprise (6) is withheld; then by kind no other cell
+    # exceeds 3 (1, 1, 1, 1, 0), so OUT02's total (10) is withheld too.
+    ("2024Q4", "OUT02", "total"): None,
+    ("2024Q4", "OUT02", "kind=enterprise"): None,
     ("2024Q4", "OUT02", "kind=university"): 1,
     ("2024Q4", "OUT02", "kind=research_institution"): 1,
     ("2024Q4", "OUT02", "kind=public_authority"): 1,
@@ -42,9 +45,11 @@ EXPECTED = {
     ("2024Q4", "OUT02", "size_class=unknown"): None,  # 1
     # 2025Q1: E2 left on 2025-03-31 = d (not covered), E3 left 2025-02-15 (during the quarter),
     #         E7 joined: E1 E4 E5 E6 E7 U1 R1 P1 I1 = 9; enterprises E1 E4 E5 E6 E7 = 5, one of
-    #         each size class: every size cell suppressed.
-    ("2025Q1", "OUT02", "total"): 9,
-    ("2025Q1", "OUT02", "kind=enterprise"): 5,
+    #         each size class: every size cell suppressed, and as in 2024Q4 kind=enterprise (5)
+    #         and the total (9) are withheld.
+    ("2025Q1", "OUT02", "total"): None,
+    ("2025Q1", "OUT02", "kind=enterprise"): None,
+    ("2025Q1", "OUT02", "kind=university"): 1,
     ("2025Q1", "OUT02", "size_class=micro"): None,
     ("2025Q1", "OUT02", "size_class=large"): None,
     # RCO01 supported enterprises, cumulative from s = 2024-10-01, by first support date:
@@ -53,8 +58,9 @@ EXPECTED = {
     #   funding (medium); U1 is a university, F1 an outside partner (no cluster_id), E2's
     #   service 2024-09-30 precedes s and its project P03 started before s; E7 is only in
     #   P02 (cancelled) and P04 (no public funding); E6 has no support.
-    # 2024Q4: E1 E4 E5 = 3, size cells 1, 1, 1 suppressed.
-    ("2024Q4", "RCO01", "total"): 3,
+    # 2024Q4: E1 E4 E5 = 3, size cells 1, 1, 1 suppressed; no cell exceeds the threshold, so
+    #         the total is withheld (else 3 - 0 - 0 would give 1 + 1 + 1).
+    ("2024Q4", "RCO01", "total"): None,
     ("2024Q4", "RCO01", "size_class=micro"): None,
     ("2024Q4", "RCO01", "size_class=small"): None,
     ("2024Q4", "RCO01", "size_class=medium"): None,
@@ -63,13 +69,15 @@ EXPECTED = {
     # 2025Q1: + E3 (2025-02-10), E8 (voucher 2025-01-15), E9 (2025-02-01), E10 (P05 from
     #         2025-03-01), E11 (2025-03-05) = 8: micro E1 E8 E9 = 3, small E3 E4 E10 E11 = 4,
     #         medium E5 = 1 (suppressed), large 0, unknown 0. Exactly one cell suppressed
-    #         under a published total, so the smallest other cell is suppressed too: large
-    #         and unknown tie at 0 and large comes first in catalogue order.
+    #         under a published total, so the smallest cell above the threshold 3 is withheld
+    #         too: small (4; micro's 3 does not exceed it). Spec 1.0 withheld large's 0, and
+    #         8 - 3 - 4 - 0 gave medium = 1; now small + medium = 5 with each 1..2 or above
+    #         3 leaves medium 1 or 4 (tests/transform/test_suppression.py).
     ("2025Q1", "RCO01", "total"): 8,
     ("2025Q1", "RCO01", "size_class=micro"): 3,
-    ("2025Q1", "RCO01", "size_class=small"): 4,
+    ("2025Q1", "RCO01", "size_class=small"): None,
     ("2025Q1", "RCO01", "size_class=medium"): None,
-    ("2025Q1", "RCO01", "size_class=large"): None,
+    ("2025Q1", "RCO01", "size_class=large"): 0,
     ("2025Q1", "RCO01", "size_class=unknown"): 0,
 }
 

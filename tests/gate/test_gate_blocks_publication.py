@@ -39,13 +39,14 @@ TAMPERING = {
     # A share above 100.
     ("indicator_consistency", 0): "INSERT INTO indicator_values VALUES "
     "('AT12', '2025Q1', 'RES01', 'total', 140, NULL, '% of projects', false)",
-    # RCO01 (cumulative) 3 in 2024Q4, now 2 in 2025Q1.
-    ("indicator_consistency", 1): "UPDATE indicator_values SET value = 2 "
-    "WHERE indicator_code = 'RCO01' AND breakdown = 'total' AND quarter = '2025Q1'",
+    # RCO01 (cumulative) 9 in 2024Q4 (its 3 is withheld: spec 1.1), 8 in 2025Q1.
+    ("indicator_consistency", 1): "UPDATE indicator_values SET value = 9, suppressed = false "
+    "WHERE indicator_code = 'RCO01' AND breakdown = 'total' AND quarter = '2024Q4'",
     # RCO02 (grants) = RCO01 + 1 = 9 in 2025Q1.
     ("indicator_consistency", 2): "UPDATE indicator_values SET value = 9, suppressed = false "
     "WHERE indicator_code = 'RCO02' AND breakdown = 'total' AND quarter = '2025Q1'",
-    # SMEs supported in 2025Q1: micro 3 + small 4 + medium (published as 1 here) = 8 < RCR03 9.
+    # SMEs supported in 2025Q1: total 8 - large 0 - unknown 0 = 8 < RCR03 9 (small is
+    # suppressed; medium published as 1 here).
     ("indicator_consistency", 3): "UPDATE indicator_values SET value = 1, suppressed = false "
     "WHERE indicator_code = 'RCO01' AND breakdown = 'size_class=medium' AND quarter = '2025Q1'; "
     "INSERT INTO indicator_values VALUES "

@@ -57,18 +57,19 @@ def test_region_page_shows_the_hand_computed_values(skeleton_home):
     assert [row[:4] for row in latest if row[0] in HAND_COMPUTED] == [
         ["Indicator code", "Name", "Quarter", "Value"],
         ["OUT01", "Active cluster organisations", "2025Q1", "2"],
-        ["OUT02", "Member organisations", "2025Q1", "9"],
+        ["OUT02", "Member organisations", "2025Q1", "suppressed"],  # 9, withheld (spec 1.1)
         ["RCO01", "Enterprises supported", "2025Q1", "8"],
     ]
-    # Breakdowns: RCO01 by size class, 2025Q1: micro 3, small 4, medium and large suppressed
-    # (primary, then secondary), unknown a published zero.
+    # Breakdowns: RCO01 by size class, 2025Q1: micro 3, medium (1, primary) and small (4, the
+    # smallest cell above the threshold, secondary) suppressed, large and unknown published
+    # zeros.
     rco01 = found["RCO01 by breakdown (enterprises)"]
     assert rco01[0] == ["Breakdown", "Quarter", "Value"]
     assert [row for row in rco01 if row[1] == "2025Q1"] == [
-        ["size_class: large", "2025Q1", "suppressed"],
+        ["size_class: large", "2025Q1", "0"],
         ["size_class: medium", "2025Q1", "suppressed"],
         ["size_class: micro", "2025Q1", "3"],
-        ["size_class: small", "2025Q1", "4"],
+        ["size_class: small", "2025Q1", "suppressed"],
         ["size_class: unknown", "2025Q1", "0"],
     ]
     titles = [spec["title"]["text"] for spec in chart_specs(html)]
@@ -80,10 +81,11 @@ def test_overview_sums_published_values_and_suppresses_nothing_it_can_show(skele
     portfolio = found[
         "Every published indicator in the latest quarter: programme total and the median region"
     ]
-    # One region: the programme total and the median are AT12's 2025Q1 values.
+    # One region: the programme total and the median are AT12's 2025Q1 values; OUT02's (9) is
+    # withheld, so its total is suppressed and its median a dash (\u2013: no value).
     assert [row for row in portfolio[1:] if row[0] in HAND_COMPUTED] == [
         ["OUT01", "Active cluster organisations", "clusters", "1", "2", "2"],
-        ["OUT02", "Member organisations", "organisations", "1", "9", "9"],
+        ["OUT02", "Member organisations", "organisations", "1", "suppressed", "\u2013"],
         ["RCO01", "Enterprises supported", "enterprises", "1", "8", "8"],
     ]
 

@@ -1,6 +1,10 @@
 """The default demo's publication, byte for byte: what `make run` publishes must not move when
 the code is reorganised. The digest was taken from main at 8f17466 (before the package tree
-moved), over every table published then, each row as DuckDB returns it, in sorted order."""
+moved), over every table published then, each row as DuckDB returns it, in sorted order, and
+retaken on issue 18 for suppression per spec 1.1, which changed the suppression flags of 13
+RCO01 size cells and nothing else: 9 withheld (cells above the threshold beside a suppressed
+one), 4 published (cells of exactly 3 that spec 1.0 withheld as the smallest other cell), every
+other value and table as at 8f17466."""
 
 import hashlib
 from pathlib import Path
@@ -14,7 +18,7 @@ from clustermon.publish.publication import PUBLISHED_TABLES
 # which depends on the day of publication) are not part of the pinned publication.
 ADDED_SINCE = {"region_staleness"}
 PINNED_TABLES = tuple(sorted(set(PUBLISHED_TABLES) - ADDED_SINCE))
-DIGEST_AT_8F17466 = "167798f3f08259000771baf0ae8d55c074b57b8ca088eb785aea41ef6d997d88"
+DIGEST = "ca0aff5c7726dd324c8e80283ce49e5b4a962e601c9fe9a7cdeaab1dc3d57772"
 
 
 def published_digest(database: Path, tables: tuple[str, ...]) -> str:
@@ -28,4 +32,4 @@ def published_digest(database: Path, tables: tuple[str, ...]) -> str:
 
 
 def test_the_demo_publishes_the_same_values_as_before_the_move(demo_home: Paths) -> None:
-    assert published_digest(demo_home.published_warehouse, PINNED_TABLES) == DIGEST_AT_8F17466
+    assert published_digest(demo_home.published_warehouse, PINNED_TABLES) == DIGEST

@@ -9,7 +9,9 @@ Fixture tests/fixtures/indicators, refreshed once through the real pipeline:
   benchmarks, shares over empty denominators, and a quarter it did not send.
 
 The suppression threshold is the default, 3. Expected values are worked out by hand below
-from the spec and the fixture's CSV files.
+from the spec and the fixture's CSV files. The fixture is small, so secondary suppression
+(spec 1.1) withholds several of them: WITHHELD lists those, and their values are checked in
+the working warehouse, where the published file holds only the flag.
 
 DE21's register (package 2025Q1), in short:
   clusters   K1 founded 2015, gold label valid to 2026-12-31; K2 founded 2024-08-01, silver
@@ -53,6 +55,18 @@ def indicators_home(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
+def computed(indicators_home) -> dict:
+    """The working warehouse's values of the packages in use, suppressed or not."""
+    rows = query(
+        indicators_home.warehouse,
+        "SELECT region_code, quarter, indicator_code, breakdown, value "
+        "FROM intermediate.int_indicator_cells_suppressed WHERE package_id IN "
+        "(SELECT package_id FROM intermediate.int_packages_in_scope WHERE in_use)",
+    )
+    return {(r, q, code, cell): value for r, q, code, cell, value in rows}
+
+
+@pytest.fixture(scope="module")
 def published(indicators_home) -> dict:
     rows = query(
         indicators_home.published_warehouse,
@@ -74,7 +88,8 @@ VALUES = {
     (DE, "2024Q4", "OUT02", "total"): 9,
     (DE, "2024Q4", "OUT02", "kind=enterprise"): 5,
     # 2025Q1: I1 left, E6 joined: E1 E3 E4 E7 E5 E6 U1 P1 R1 = 9; 6 enterprises, the unknown
-    # size class (E5) has 1 enterprise: suppressed.
+    # size class (E5) has 1 enterprise: suppressed. (Both quarters' totals and enterprises are
+    # withheld: see WITHHELD.)
     (DE, "2025Q1", "OUT02", "total"): 9,
     (DE, "2025Q1", "OUT02", "kind=enterprise"): 6,
     (DE, "2025Q1", "OUT02", "kind=intermediary"): 0,
@@ -212,14 +227,37 @@ FLOWS = {
 }
 
 
+# Cells withheld by secondary suppression (spec 1.1): hand values above, published suppressed.
+WITHHELD = {
+    # OUT02 enterprises by size class, 2024Q4: E1 micro, E4 small, E3 medium, E7 large, E5
+    # unknown, 1 each: all suppressed and none above 3, so their total kind=enterprise (5) is
+    # withheld; by kind U1 P1 R1 I1 are 1 each, none above 3, so OUT02's total (9) is too.
+    (DE, "2024Q4", "OUT02", "total"),
+    (DE, "2024Q4", "OUT02", "kind=enterprise"),
+    # 2025Q1: micro 2 (E1 E6) and 1 in each other size class: likewise, 6 and 9 withheld.
+    (DE, "2025Q1", "OUT02", "total"),
+    (DE, "2025Q1", "OUT02", "kind=enterprise"),
+    # AT13: A1 small, A2 micro, A3 medium: enterprises (3) withheld, then the total (A4 alone
+    # is a university).
+    (AT, "2024Q4", "OUT02", "kind=enterprise"),
+    # RCO01 2024Q4: micro 2, small 1, medium 1, none above 3: the total (4) is withheld.
+    (DE, "2024Q4", "RCO01", "total"),
+    # 2025Q1: micro 2, small 1, medium 1, large 1, unknown 1: the total (6) is withheld.
+    (DE, "2025Q1", "RCO01", "total"),
+}
+
+
 def _cell_id(value) -> str:
     return "-".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
 @pytest.mark.parametrize(("cell", "expected"), VALUES.items(), ids=_cell_id)
-def test_indicator_value_matches_hand_computation(published, cell, expected):
+def test_indicator_value_matches_hand_computation(published, computed, cell, expected):
     value, _, suppressed = published[cell]
-    if expected == SUPPRESSED:
+    if cell in WITHHELD:
+        assert suppressed is True and value is None
+        assert computed[cell] == pytest.approx(expected)
+    elif expected == SUPPRESSED:
         assert suppressed is True and value is None
     elif expected is None:
         assert suppressed is False and value is None
@@ -273,14 +311,16 @@ def test_targets_against_achieved_values(indicators_home):
     )
     assert sorted(rows) == sorted(
         [
-            # AT13's newest quarter up to 2025Q4 is 2024Q4: 4 members of 8 = 50 %.
-            (AT, "OUT02", 2025, "target", 8, "2024Q4", 4, False, 100 * 4 / 8),
+            # AT13's newest quarter up to 2025Q4 is 2024Q4: its 4 members are withheld (see
+            # WITHHELD), so no share either.
+            (AT, "OUT02", 2025, "target", 8, "2024Q4", None, True, None),
             # Nothing is computed up to 2023Q4 (the calendar starts 2024Q3).
             (DE, "OUT01", 2023, "milestone", 2, None, None, False, None),
-            # 2024Q4: 4 enterprises supported against a milestone of 3.
-            (DE, "RCO01", 2024, "milestone", 3, "2024Q4", 4, False, pytest.approx(100 * 4 / 3)),
-            # 2025Q4 is not reported yet: the newest quarter, 2025Q1, 6 of 12.
-            (DE, "RCO01", 2025, "target", 12, "2025Q1", 6, False, 100 * 6 / 12),
+            # RCO01's totals in 2024Q4 (4) and 2025Q1 (6) are withheld (see WITHHELD).
+            (DE, "RCO01", 2024, "milestone", 3, "2024Q4", None, True, None),
+            (DE, "RCO01", 2025, "target", 12, "2025Q1", None, True, None),
+            # 2025Q4 is not reported yet: the newest quarter, 2025Q1, 4 grants of 8 = 50 %.
+            (DE, "RCO02", 2025, "target", 8, "2025Q1", 4, False, 100 * 4 / 8),
             # RCO04 in 2024Q4 counts 2 enterprises: suppressed, so no share either.
             (DE, "RCO04", 2024, "milestone", 4, "2024Q4", None, True, None),
         ]
@@ -301,7 +341,7 @@ def test_benchmarks_show_the_distribution_without_ranks(indicators_home):
         database,
         "SELECT region_code, indicator_code, normalisation, region_value, n_regions, min_value, "
         "lower_quartile, median_value, upper_quartile, max_value FROM indicator_benchmarks "
-        "WHERE quarter = '2024Q4' AND indicator_code IN ('OUT01', 'RCO01', 'RCO04', 'RES05')",
+        "WHERE quarter = '2024Q4' AND indicator_code IN ('OUT01', 'RCO02', 'RCO04', 'RES05')",
     )
     got = {(r, code, norm): tuple(rest) for r, code, norm, *rest in rows}
     # OUT01 in 2024Q4: DE21 4, AT13 1. Quartiles interpolate between the two: 1 + 0.25 * 3.
@@ -309,10 +349,11 @@ def test_benchmarks_show_the_distribution_without_ranks(indicators_home):
     assert got[(AT, "OUT01", "none")][0] == 1
     # OUT01 is a size: it has no per-enterprise or per-cluster form.
     assert (DE, "OUT01", "per_cluster") not in got
-    # RCO01 per 100 member enterprises: DE21 4 / 5 * 100 = 80, AT13 0 / 3 * 100 = 0.
-    assert got[(DE, "RCO01", "per_100_member_enterprises")] == (80, 2, 0, 20, 40, 60, 80)
-    # RCO01 per cluster: DE21 4 / 4 = 1, AT13 0 / 1 = 0.
-    assert got[(DE, "RCO01", "per_cluster")] == (1, 2, 0, 0.25, 0.5, 0.75, 1)
+    # Per 100 member enterprises: both regions' member enterprises are withheld (see
+    # WITHHELD), so no region has the form and DE21's 3 grants / 5 stay hidden.
+    assert got[(DE, "RCO02", "per_100_member_enterprises")] == (None, 0, *[None] * 5)
+    # RCO02 per cluster: DE21 3 / 4 = 0.75, AT13 0 / 1 = 0; quartiles interpolate.
+    assert got[(DE, "RCO02", "per_cluster")] == (0.75, 2, 0, 0.1875, 0.375, 0.5625, 0.75)
     # DE21's RCO04 (2 enterprises) is suppressed: left out of the distribution, in every form.
     assert got[(DE, "RCO04", "none")] == (None, 1, 0, 0, 0, 0, 0)
     assert got[(DE, "RCO04", "per_cluster")][0] is None
@@ -330,24 +371,15 @@ def test_revisions_against_the_previous_package(indicators_home):
     )
     # The 2025Q1 package registers E5's membership from 2024-11-01 late and corrects EV3's
     # attendance from 25 to 20. In 2024Q4: OUT02 total 8 -> 9, enterprises 4 -> 5, unknown
-    # size 0 -> 1 (now suppressed); OUT05 125 -> 120 (in the quarter 25 -> 20). 2024Q3 is
-    # unchanged (E5 joined and EV3 was held later).
+    # size 0 -> 1; OUT05 125 -> 120 (in the quarter 25 -> 20). 2024Q3 is unchanged (E5
+    # joined and EV3 was held later). OUT02 has suppressed cells in both packages (total and
+    # enterprises withheld in each, see WITHHELD), so no previous value of OUT02 is shown:
+    # 0 for unknown beside 8 and 4 would give the package in use's hidden cells bounds.
+    withheld = (None, None, None, None, True)
     assert sorted(rows) == [
-        (DE, "2024Q4", "OUT02", "kind=enterprise", "2024Q4", "2025Q1", 4, 5, None, None, False),
-        (
-            DE,
-            "2024Q4",
-            "OUT02",
-            "size_class=unknown",
-            "2024Q4",
-            "2025Q1",
-            0,
-            None,
-            None,
-            None,
-            True,
-        ),
-        (DE, "2024Q4", "OUT02", "total", "2024Q4", "2025Q1", 8, 9, None, None, False),
+        (DE, "2024Q4", "OUT02", "kind=enterprise", "2024Q4", "2025Q1", *withheld),
+        (DE, "2024Q4", "OUT02", "size_class=unknown", "2024Q4", "2025Q1", *withheld),
+        (DE, "2024Q4", "OUT02", "total", "2024Q4", "2025Q1", *withheld),
         (DE, "2024Q4", "OUT05", "total", "2024Q4", "2025Q1", 125, 120, 25, 20, False),
     ]
 
