@@ -7,7 +7,7 @@ MANIFEST := dbt_project/target/manifest.json
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test lint dev manifest generate clean bench
+.PHONY: install browser run test lint dev manifest generate clean bench
 
 $(BIN)/clustermon: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,20 @@ generate: install
 run: $(MANIFEST)
 	$(BIN)/clustermon demo
 
-test: $(MANIFEST)
+# The browser tests drive Debian's chromium through Playwright (no browser download: the
+# machines have no network for that), installed with apt-get when missing.
+browser:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
+
+# Two workers (the CI machine has two cores); the refreshed homes several tests share are
+# built once per run (tests/conftest.py: built_once). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+test: $(MANIFEST) browser
 	$(BIN)/ruff check pipelines tests
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 lint: install
 	$(BIN)/ruff check pipelines tests

@@ -2,13 +2,14 @@
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pytest
 from dagster import Definitions
+from filelock import FileLock
 
 from clustermon.definitions import build_definitions
 from clustermon.frontends.cli import refresh
@@ -40,9 +41,16 @@ def _isolated_environment() -> Iterator[None]:
 
 def home_with_fixture(root: Path, fixture: str) -> Paths:
     """A fresh clustermon home whose inbox and programme folder are copies of a fixture's."""
-    shutil.copytree(FIXTURES / fixture / "inbox", root / "inbox")
-    shutil.copytree(FIXTURES / fixture / "programme", root / "programme")
-    return Paths(root / "home", root / "inbox", root / "programme")
+    paths = Paths(root / "home", root / "inbox", root / "programme")
+    _copy_fixture(fixture, paths)
+    return paths
+
+
+def copy_home(source: Paths, root: Path) -> Paths:
+    """A private copy of a shared home's state (same inbox and programme), for a test that
+    changes it."""
+    shutil.copytree(source.home, root / "home", symlinks=True)
+    return Paths(root / "home", source.inbox, source.programme)
 
 
 def definitions_for(paths: Paths) -> Definitions:
@@ -61,23 +69,55 @@ def query(database: Path, sql: str, parameters: list | None = None) -> list[tupl
         return con.execute(sql, parameters or []).fetchall()
 
 
+def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Paths], None]) -> Paths:
+    """A home built once per test run and shared by every test worker (`make test` runs two):
+    the first worker to ask builds it under a lock, the others wait and reuse it. The tests
+    that share it only read it, or copy it before they change it."""
+    shared = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's own
+    root = shared / name
+    paths = Paths(root / "home", root / "inbox", root / "programme")
+    outcome = shared / f"{name}.outcome"
+    with FileLock(shared / f"{name}.lock"):
+        if not outcome.exists():
+            root.mkdir(exist_ok=True)
+            try:
+                build(paths)
+                outcome.write_text("built")
+            except BaseException as error:
+                outcome.write_text(f"failed: {error!r}")
+                raise
+    assert outcome.read_text() == "built", f"the shared home {name} {outcome.read_text()}"
+    return paths
+
+
+def _copy_fixture(fixture: str, paths: Paths) -> None:
+    shutil.copytree(FIXTURES / fixture / "inbox", paths.inbox)
+    shutil.copytree(FIXTURES / fixture / "programme", paths.programme)
+
+
 @pytest.fixture(scope="session")
 def skeleton_home(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """The hand-made skeleton inbox (AT12, packages 2024Q4 and 2025Q1), refreshed once."""
-    paths = home_with_fixture(tmp_path_factory.mktemp("skeleton"), "skeleton")
-    assert run_refresh(paths), "the refresh of the skeleton fixture failed"
-    return paths
+
+    def build(paths: Paths) -> None:
+        _copy_fixture("skeleton", paths)
+        assert run_refresh(paths), "the refresh of the skeleton fixture failed"
+
+    return built_once(tmp_path_factory, "skeleton", build)
 
 
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """The default demo (`make run`'s: 17 regions, every quarter), refreshed once per test run
     and shared by the tests that need a published demo; they only read it."""
-    root = tmp_path_factory.mktemp("demo")
-    paths = Paths(root / "home", root / "inbox", root / "programme")
-    write_demo(paths.inbox, paths.programme)
-    assert run_refresh(paths), "the refresh of the demo failed"
-    return paths
+
+    def build(paths: Paths) -> None:
+        write_demo(paths.inbox, paths.programme)
+        assert run_refresh(paths), "the refresh of the demo failed"
+
+    return built_once(tmp_path_factory, "demo", build)
 
 
 SKELETON_2024Q4 = FIXTURES / "skeleton" / "inbox" / "AT12" / "2024Q4"
@@ -97,13 +137,14 @@ def revised_home(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     - membership C1,E6 (since 2022-01-01) is gone: E6 leaves OUT02 of 2024Q4;
     - membership C2,E7 from 2024-10-05 is new: E7 (a large enterprise) enters OUT02 of 2024Q4;
     - event V1 (2024-11-20) has 45 participants instead of 40: OUT05 of 2024Q4 rises by 5."""
-    root = tmp_path_factory.mktemp("revised")
-    paths = Paths(root / "home", root / "inbox", root / "programme")
-    shutil.copytree(FIXTURES / "skeleton" / "programme", paths.programme)
-    shutil.copytree(SKELETON_2024Q4, paths.inbox / "AT12" / "2024Q4")
-    restated = paths.inbox / "AT12" / "2025Q1"
-    shutil.copytree(SKELETON_2024Q4, restated)
-    _restate(restated / "memberships.csv", "C1,E6,2022-01-01,\n", "C2,E7,2024-10-05,\n")
-    _restate(restated / "events.csv", "networking,false,40,25", "networking,false,45,25")
-    assert run_refresh(paths), "the refresh of the revised skeleton failed"
-    return paths
+
+    def build(paths: Paths) -> None:
+        shutil.copytree(FIXTURES / "skeleton" / "programme", paths.programme)
+        shutil.copytree(SKELETON_2024Q4, paths.inbox / "AT12" / "2024Q4")
+        restated = paths.inbox / "AT12" / "2025Q1"
+        shutil.copytree(SKELETON_2024Q4, restated)
+        _restate(restated / "memberships.csv", "C1,E6,2022-01-01,\n", "C2,E7,2024-10-05,\n")
+        _restate(restated / "events.csv", "networking,false,40,25", "networking,false,45,25")
+        assert run_refresh(paths), "the refresh of the revised skeleton failed"
+
+    return built_once(tmp_path_factory, "revised", build)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -15,7 +14,7 @@ import pytest
 
 from clustermon.home import EXPECTATIONS_DIR, Paths
 from clustermon.publish.publication import current_id, load_publication
-from conftest import query, run_refresh
+from conftest import copy_home, query, run_refresh
 
 OUT01_2025Q1 = "indicator_code = 'OUT01' AND quarter = '2025Q1'"
 
@@ -97,11 +96,6 @@ def latest_run_results(paths: Paths) -> dict[str, dict]:
     runs = paths.published / "reports" / "runs"
     newest = max(runs.iterdir(), key=lambda p: p.stat().st_mtime)
     return {r["suite"]: r for r in (json.loads(f.read_text()) for f in newest.glob("*.json"))}
-
-
-def copy_home(source: Paths, root: Path) -> Paths:
-    shutil.copytree(source.home, root / "home", symlinks=True)
-    return Paths(root / "home", source.inbox, source.programme)
 
 
 def tamper(paths: Paths, sql: str) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from clustermon.home import REPO_ROOT
+from conftest import copy_home
 
 VENV = Path(sys.executable).parent.parent
 
@@ -96,7 +97,7 @@ def dagster_dev(skeleton_home, tmp_path):
                 "-o",
                 f"{VENV}/bin/clustermon",
                 "dev",
-                f"DEV_HOME={skeleton_home.home}",
+                f"DEV_HOME={copy_home(skeleton_home, tmp_path).home}",
                 f"DEV_PORT={port}",
             ],
             cwd=REPO_ROOT,

@@ -14,11 +14,10 @@ import textwrap
 from pathlib import Path
 
 from site_pages import tables
-from test_gate_blocks_publication import copy_home
 
 from clustermon.home import Paths
 from clustermon.publish.publication import current_id, load_publication
-from conftest import query, run_refresh
+from conftest import copy_home, query, run_refresh
 
 OUT01_2025Q1 = (
     "SELECT value FROM indicator_values "
