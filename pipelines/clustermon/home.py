@@ -76,5 +76,12 @@ class Paths:
         return self.published / "site"
 
     @property
+    def dbt_target(self) -> Path:
+        """dbt's target and log folder for this home's builds: one folder kept from run to run,
+        so dbt re-parses only what changed (its partial parse is keyed by the warehouse path
+        and the settings, the same on every run of a home)."""
+        return self.home / "dbt"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"

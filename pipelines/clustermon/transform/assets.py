@@ -37,5 +37,6 @@ def indicator_models(
     context: AssetExecutionContext, dbt: DbtCliResource, home: ClustermonHome
 ) -> Iterator[Any]:
     """Build and test the models; dbt tests become Dagster asset checks."""
-    arguments = ["build", *dbt_vars(home.paths(), home.settings())]
-    yield from dbt.cli(arguments, context=context).stream()
+    paths = home.paths()
+    arguments = ["build", *dbt_vars(paths, home.settings())]
+    yield from dbt.cli(arguments, context=context, target_path=paths.dbt_target).stream()
