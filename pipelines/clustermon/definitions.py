@@ -10,7 +10,7 @@ from clustermon.operations.schedules import quarterly_refresh
 from clustermon.operations.sensors import inbox_sensor
 from clustermon.publish.assets import published_warehouse
 from clustermon.publish.dbt_docs import dbt_docs
-from clustermon.resources import ClustermonHome
+from clustermon.resources import ClustermonHome, RefreshLock
 from clustermon.site.assets import dashboard_site
 from clustermon.transform.assets import indicator_models
 from clustermon.transform.project import dbt_resource
@@ -47,9 +47,9 @@ def build_definitions(home: ClustermonHome) -> Definitions:
         jobs=[refresh_job, publish_job],
         schedules=[quarterly_refresh],
         sensors=[inbox_sensor],
-        resources={"home": home, "dbt": dbt_resource()},
+        resources={"home": home, "dbt": dbt_resource(), "refresh_lock": RefreshLock(home=home)},
         # The steps form one chain, so one process loses nothing and saves a start-up per step;
-        # across runs, the warehouse pool (dagster.yaml) keeps DuckDB to one writer.
+        # across runs, the refresh lock keeps DuckDB to one writer.
         executor=in_process_executor,
     )
 

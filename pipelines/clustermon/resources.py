@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import os
 
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource, EnvVar, InitResourceContext
+from filelock import FileLock, Timeout
 from pydantic import PrivateAttr
 
 from clustermon.home import HOME_ENV, INBOX_ENV, PROGRAMME_ENV, Paths
+from clustermon.operations.recovery import recover
 from clustermon.settings import ProgrammeSettings
 
-# Every step that opens the working warehouse claims this concurrency pool; dagster.yaml limits
-# each pool to one step at a time across all runs (DuckDB allows one writer per file).
-WAREHOUSE_POOL = "duckdb_warehouse"
+# How often a run waiting for the lock tries again: it sleeps in between (no CPU spent), and
+# SIGTERM or a terminate from the UI ends the wait.
+LOCK_POLL_SECONDS = 1.0
+
+
+def refresh_lock(paths: Paths) -> FileLock:
+    """The home's refresh lock: an OS lock (flock) the kernel releases when its holder dies,
+    SIGKILL included, so a crash leaves nothing to clean up."""
+    paths.home.mkdir(parents=True, exist_ok=True)
+    return FileLock(paths.home / "refresh.lock")
 
 
 class ClustermonHome(ConfigurableResource):
@@ -54,3 +63,30 @@ class ClustermonHome(ConfigurableResource):
         if self._settings is None:
             self._settings = ProgrammeSettings.load(self.paths().programme)
         return self._settings
+
+
+class RefreshLock(ConfigurableResource):
+    """One run at a time per home, whoever launched it (CLI, schedule, sensor, UI): taken when
+    the run starts (before its first step), released when it ends. Every step that opens the
+    working warehouse takes it as a parameter, so that any run or subset of steps holds it:
+    DuckDB allows one writer per file, and the gate must judge the tables its run publishes.
+    Once it holds the lock, a run marks failed the runs a crash left "started"
+    (`operations/recovery.py`)."""
+
+    home: ClustermonHome
+    _lock: FileLock | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        lock = refresh_lock(self.home.paths())
+        try:
+            lock.acquire(blocking=False)
+        except Timeout:
+            context.log.info(f"Waiting for the refresh running on this home ({lock.lock_file}).")
+            lock.acquire(poll_interval=LOCK_POLL_SECONDS)
+        self._lock = lock
+        recover(context.instance, context.run_id, context.log.warning)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None

@@ -1,52 +1,66 @@
-"""DuckDB's one writer across runs: with dagster.yaml's pool limit, a warehouse step waits while
-another run holds the pool, and runs as soon as it is released. No clock decides the outcome:
-the test waits for Dagster to report the step as pending, then releases the slot."""
+"""One run at a time per home, and a crash that heals by itself.
 
-import shutil
+Every step that opens the working warehouse requires the refresh lock, an OS file lock on
+<home>/refresh.lock held from a run's start to its end. No clock decides an outcome here: the
+tests wait for what Dagster reports (a run waiting, a step started) within generous bounds."""
+
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 
-from dagster import DagsterInstance
+from dagster import DagsterEventType, DagsterRunStatus
 
 from clustermon.definitions import defs
-from clustermon.home import REPO_ROOT
+from clustermon.frontends.cli import dagster_instance
+from clustermon.home import REPO_ROOT, Paths
 from clustermon.ingest.assets import PROGRAMME_SPECS
-from clustermon.resources import WAREHOUSE_POOL
-from conftest import definitions_for, home_with_fixture, query
+from clustermon.resources import refresh_lock
+from conftest import definitions_for, home_with_fixture, query, run_refresh
+
+BOUND = 600  # seconds: only a hang fails on it, on a loaded 2-core machine
+OUT01_2025Q1 = (
+    "SELECT value FROM indicator_values "
+    "WHERE indicator_code = 'OUT01' AND quarter = '2025Q1' AND breakdown = 'total'"
+)
 
 
-def test_every_step_that_opens_the_warehouse_claims_the_pool():
-    pools = {
-        node.name: node.definition.pool for node in defs.resolve_job_def("refresh").graph.nodes
+def wait_for(condition, what: str) -> None:
+    deadline = time.monotonic() + BOUND
+    while not condition():
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.5)
+
+
+def test_every_step_that_opens_the_warehouse_holds_the_refresh_lock():
+    holds = {
+        node.name: "refresh_lock" in node.definition.required_resource_keys
+        for node in defs.resolve_job_def("refresh").graph.nodes
     }
-    assert pools == {
-        "programme_tables": WAREHOUSE_POOL,
-        "raw_tables": WAREHOUSE_POOL,
-        "indicator_models": WAREHOUSE_POOL,
-        "impact_estimates": WAREHOUSE_POOL,
-        "packages__received_packages_package_completeness_suite": WAREHOUSE_POOL,
-        "packages__received_packages_package_volumes_suite": WAREHOUSE_POOL,
-        "indicator_values_indicator_consistency_suite": WAREHOUSE_POOL,
-        "indicator_values_indicator_values_suite": WAREHOUSE_POOL,
-        "region_staleness_region_staleness_suite": WAREHOUSE_POOL,
-        "published_warehouse": WAREHOUSE_POOL,
-        "dbt_docs": WAREHOUSE_POOL,  # dbt reads the working warehouse for its catalog
-        "dashboard_site": None,  # reads the published copy only
+    assert holds == {
+        "programme_tables": True,
+        "raw_tables": True,
+        "indicator_models": True,
+        "impact_estimates": True,
+        "packages__received_packages_package_completeness_suite": True,
+        "packages__received_packages_package_volumes_suite": True,
+        "indicator_values_indicator_consistency_suite": True,
+        "indicator_values_indicator_values_suite": True,
+        "region_staleness_region_staleness_suite": True,
+        "published_warehouse": True,
+        "dbt_docs": True,  # dbt reads the working warehouse for its catalog
+        "dashboard_site": False,  # reads the published copy only (the run holds the lock anyway)
     }
 
 
-def test_a_warehouse_step_waits_for_the_run_holding_the_pool(tmp_path):
+def test_a_run_waits_while_another_holds_the_home_and_runs_when_it_ends(tmp_path):
     paths = home_with_fixture(tmp_path, "skeleton")
-    dagster_home = tmp_path / "dagster"
-    dagster_home.mkdir()
-    shutil.copyfile(REPO_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
-    with DagsterInstance.from_config(str(dagster_home)) as instance:
-        storage = instance.event_log_storage
-        storage.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)
-        assert storage.get_concurrency_info(WAREHOUSE_POOL).slot_count == 1  # dagster.yaml
-        storage.claim_concurrency_slot(WAREHOUSE_POOL, "another-run", "its-dbt-step")
-
-        results = []
+    other_refresh = refresh_lock(paths)
+    other_refresh.acquire()
+    results = []
+    with dagster_instance(paths) as instance:
         run = threading.Thread(
             target=lambda: results.append(
                 definitions_for(paths)
@@ -59,14 +73,69 @@ def test_a_warehouse_step_waits_for_the_run_holding_the_pool(tmp_path):
             )
         )
         run.start()
-        deadline = time.monotonic() + 600  # only a hang fails here
-        while not storage.get_concurrency_info(WAREHOUSE_POOL).pending_run_ids:
-            assert run.is_alive() and time.monotonic() < deadline, "the step never asked"
-            time.sleep(0.5)
-        assert not paths.warehouse.exists()  # it waits: nothing written
 
-        storage.free_concurrency_slots_for_run("another-run")
-        run.join(timeout=600)
+        def waiting() -> bool:
+            return any(
+                "Waiting for the refresh running on this home" in entry.user_message
+                for record in instance.get_run_records()
+                for entry in instance.all_logs(record.dagster_run.run_id)
+            )
+
+        wait_for(waiting, "the run says it waits")
+        assert not paths.warehouse.exists()  # nothing written while the other holds the home
+        other_refresh.release()
+        run.join(timeout=BOUND)
     [result] = results
     assert result.success
     assert query(paths.warehouse, "SELECT region_code FROM raw.regions") == [("AT12",)]
+
+
+def refresh_process(paths: Paths) -> subprocess.Popen:
+    folders = ["--home", paths.home, "--inbox", paths.inbox, "--programme", paths.programme]
+    return subprocess.Popen(
+        [sys.executable, "-m", "clustermon.frontends.cli", "refresh", *map(str, folders)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its dbt child dies with it, as in an OOM kill of the group
+    )
+
+
+def test_a_refresh_killed_mid_build_heals_on_the_next_run(tmp_path):
+    paths = home_with_fixture(tmp_path, "skeleton")
+    killed = refresh_process(paths)
+    # Killed while dbt builds: the warehouse open for writing, the run "started".
+    wait_for(lambda: (paths.dbt_target / "dbt.log").exists(), "dbt started")
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.wait(timeout=BOUND)
+
+    assert run_refresh(paths)  # by itself: no hand repair of storage, lock or warehouse
+
+    assert query(paths.published_warehouse, OUT01_2025Q1) == [(2.0,)]
+    with dagster_instance(paths) as instance:
+        runs = {
+            record.dagster_run.run_id: record.dagster_run.status
+            for record in instance.get_run_records()
+        }
+        [dead] = [run_id for run_id, status in runs.items() if status == DagsterRunStatus.FAILURE]
+        assert sorted(status.value for status in runs.values()) == ["FAILURE", "SUCCESS"]
+        [failure] = instance.all_logs(dead, of_type=DagsterEventType.RUN_FAILURE)
+        assert failure.dagster_event.message.startswith(
+            f"Marked failed by clustermon: its process (pid {killed.pid}) is gone"
+        )
+
+
+def test_a_pool_slot_a_killed_run_left_claimed_is_freed(tmp_path):
+    """A home wedged by a version that still used a concurrency pool heals on its next run."""
+    paths = home_with_fixture(tmp_path, "skeleton")
+    with dagster_instance(paths) as instance:
+        storage = instance.event_log_storage
+        storage.set_concurrency_slots("duckdb_warehouse", 1)
+        storage.claim_concurrency_slot("duckdb_warehouse", "a-run-killed-long-ago", "raw_tables")
+        assert len(storage.get_concurrency_info("duckdb_warehouse").claimed_slots) == 1
+
+    assert run_refresh(paths)
+
+    with dagster_instance(paths) as instance:
+        info = instance.event_log_storage.get_concurrency_info("duckdb_warehouse")
+        assert info.claimed_slots == []

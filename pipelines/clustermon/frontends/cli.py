@@ -176,15 +176,18 @@ def _cmd_publications(args: argparse.Namespace) -> int:
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
     from clustermon.publish.publication import PublicationError, rollback
+    from clustermon.resources import LOCK_POLL_SECONDS, refresh_lock
     from clustermon.site import build_site
 
     paths = _paths(args)
-    try:
-        publication = rollback(paths.published, args.publication)
-    except PublicationError as error:
-        print(f"Rollback refused: {error}", file=sys.stderr)
-        return 1
-    build_site(paths.published_warehouse, paths.site)
+    # Never between a refresh's gate and its publication, nor beside its site build.
+    with refresh_lock(paths).acquire(poll_interval=LOCK_POLL_SECONDS):
+        try:
+            publication = rollback(paths.published, args.publication)
+        except PublicationError as error:
+            print(f"Rollback refused: {error}", file=sys.stderr)
+            return 1
+        build_site(paths.published_warehouse, paths.site)
     print(f"Publication {publication.id} ({publication.manifest['published_at']}) is in force")
     return _report(paths, True)
 

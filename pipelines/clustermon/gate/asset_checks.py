@@ -20,7 +20,7 @@ from dagster import (
 from clustermon.gate.suites import declaration, run_suite
 from clustermon.gate.validation_report import record_result
 from clustermon.home import EXPECTATIONS_DIR
-from clustermon.resources import WAREHOUSE_POOL, ClustermonHome
+from clustermon.resources import ClustermonHome, RefreshLock
 
 
 def suite_check(suite_file: Path) -> AssetChecksDefinition:
@@ -31,11 +31,12 @@ def suite_check(suite_file: Path) -> AssetChecksDefinition:
         asset=AssetKey(list(declared.asset)),
         name=f"{suite_file.stem}_suite",
         blocking=True,
-        pool=WAREHOUSE_POOL,
         description=f"Great Expectations suite expectations/{suite_file.name} on "
         f"{declared.table}; errors block publication, warnings are reported.",
     )
-    def _check(context: AssetCheckExecutionContext, home: ClustermonHome) -> AssetCheckResult:
+    def _check(
+        context: AssetCheckExecutionContext, home: ClustermonHome, refresh_lock: RefreshLock
+    ) -> AssetCheckResult:
         paths = home.paths()
         result = run_suite(paths.warehouse, suite_file, parameters=home.settings().model_dump())
         page = record_result(paths.published, context.run.run_id, result)

@@ -4,7 +4,7 @@ from dagster import AssetKey, MaterializeResult, asset
 
 from clustermon.impact.estimates_table import write_impact_estimates
 from clustermon.impact.estimator import MIN_COMPARISON, MIN_TREATED
-from clustermon.resources import WAREHOUSE_POOL, ClustermonHome
+from clustermon.resources import ClustermonHome, RefreshLock
 
 
 @asset(
@@ -14,9 +14,8 @@ from clustermon.resources import WAREHOUSE_POOL, ClustermonHome
     ],
     group_name="models",
     owners=["team:indicators"],
-    pool=WAREHOUSE_POOL,
 )
-def impact_estimates(home: ClustermonHome) -> MaterializeResult:
+def impact_estimates(home: ClustermonHome, refresh_lock: RefreshLock) -> MaterializeResult:
     """IMP01-IMP04: difference-in-differences effects of cluster membership per region and for
     all regions, horizons 1-3, with 95% intervals and pre-trend placebos (main.impact_estimates).
     Regions whose firm-year panel did not change keep their estimates."""

@@ -26,7 +26,7 @@ from clustermon.ingest import create_raw_tables, load_packages, load_programme
 from clustermon.ingest.inbox import package_key, rows_by_table, split_package_key
 from clustermon.ingest.raw_schema import RAW_TABLES
 from clustermon.operations.partitions import package_partitions
-from clustermon.resources import WAREHOUSE_POOL, ClustermonHome
+from clustermon.resources import ClustermonHome, RefreshLock
 
 PACKAGE_TABLES = tuple(RAW_TABLES)
 PROGRAMME_TABLE_NAMES = (*(table.name for table in PROGRAMME_TABLES), "settings")
@@ -57,9 +57,9 @@ PACKAGE_SPECS = [
 ]
 
 
-@multi_asset(specs=PROGRAMME_SPECS, pool=WAREHOUSE_POOL)
+@multi_asset(specs=PROGRAMME_SPECS)
 def programme_tables(
-    context: AssetExecutionContext, home: ClustermonHome
+    context: AssetExecutionContext, home: ClustermonHome, refresh_lock: RefreshLock
 ) -> Iterator[MaterializeResult]:
     """Check and load the programme folder (regions, targets, settings) into `raw`; a
     warehouse made by an earlier release gets the raw columns it lacks."""
@@ -82,9 +82,10 @@ def programme_tables(
 @multi_asset(
     specs=PACKAGE_SPECS,
     backfill_policy=BackfillPolicy.single_run(),
-    pool=WAREHOUSE_POOL,
 )
-def raw_tables(context: AssetExecutionContext, home: ClustermonHome) -> Iterator[MaterializeResult]:
+def raw_tables(
+    context: AssetExecutionContext, home: ClustermonHome, refresh_lock: RefreshLock
+) -> Iterator[MaterializeResult]:
     """Check, archive and load the run's packages; other packages' raw rows stay untouched."""
     paths = home.paths()
     keys = context.partition_keys

@@ -6,16 +6,17 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from clustermon.gate.asset_checks import GATED_ASSETS
 from clustermon.gate.validation_report import report_page, run_results
 from clustermon.publish.publication import PUBLISHED_TABLES, publish
-from clustermon.resources import WAREHOUSE_POOL, ClustermonHome
+from clustermon.resources import ClustermonHome, RefreshLock
 
 
 @asset(
     deps=sorted({*(AssetKey(table) for table in PUBLISHED_TABLES), *GATED_ASSETS}),
     group_name="publish",
     owners=["team:data-engineering"],
-    pool=WAREHOUSE_POOL,
 )
-def published_warehouse(context: AssetExecutionContext, home: ClustermonHome) -> MaterializeResult:
+def published_warehouse(
+    context: AssetExecutionContext, home: ClustermonHome, refresh_lock: RefreshLock
+) -> MaterializeResult:
     """A new publication (DuckDB file, Parquet exports, manifest), switched in atomically."""
     paths = home.paths()
     checks = run_results(paths.published, context.run_id)

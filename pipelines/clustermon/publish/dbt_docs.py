@@ -12,7 +12,7 @@ from dagster import MaterializeResult, asset
 from dagster_dbt import DbtCliResource
 
 from clustermon.publish.assets import published_warehouse
-from clustermon.resources import WAREHOUSE_POOL, ClustermonHome
+from clustermon.resources import ClustermonHome, RefreshLock
 from clustermon.transform.project import dbt_vars
 
 # dbt's own output, not its input: left out of the digest.
@@ -47,9 +47,10 @@ def docs_inputs_digest(project_dir: Path, warehouse: Path) -> str:
     deps=[published_warehouse],
     group_name="dashboards",
     owners=["team:indicators"],
-    pool=WAREHOUSE_POOL,
 )
-def dbt_docs(home: ClustermonHome, dbt: DbtCliResource) -> MaterializeResult:
+def dbt_docs(
+    home: ClustermonHome, dbt: DbtCliResource, refresh_lock: RefreshLock
+) -> MaterializeResult:
     """`dbt docs generate --static`: one HTML file with the manifest and catalog inline.
 
     dbt's ordinary index.html fetches manifest.json and catalog.json, which browsers refuse

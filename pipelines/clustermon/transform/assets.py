@@ -6,7 +6,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from clustermon.resources import WAREHOUSE_POOL, ClustermonHome
+from clustermon.resources import ClustermonHome, RefreshLock
 from clustermon.transform.project import dbt_project, dbt_vars
 
 
@@ -31,10 +31,12 @@ class LayerTranslator(DagsterDbtTranslator):
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     dagster_dbt_translator=LayerTranslator(),
-    pool=WAREHOUSE_POOL,
 )
 def indicator_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, home: ClustermonHome
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    home: ClustermonHome,
+    refresh_lock: RefreshLock,
 ) -> Iterator[Any]:
     """Build and test the models; dbt tests become Dagster asset checks."""
     paths = home.paths()
