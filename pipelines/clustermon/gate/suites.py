@@ -130,6 +130,25 @@ def load_suite(path: Path, parameters: Mapping[str, object] | None = None) -> gx
     return gx.ExpectationSuite(**raw)
 
 
+def blocking_row_queries(
+    path: Path, parameters: Mapping[str, object] | None = None
+) -> list[tuple[str, str]]:
+    """The suite's blocking SQL expectations as (notes, query with `{batch}` still to fill),
+    read without Great Expectations, for ingestion to run them on its own connection."""
+    raw = json.loads(Path(path).read_text())
+    return [
+        (
+            expectation.get("meta", {}).get("notes", expectation["type"]),
+            _with_parameters(
+                expectation["kwargs"]["unexpected_rows_query"], parameters or {}, path
+            ),
+        )
+        for expectation in raw.get("expectations", [])
+        if "unexpected_rows_query" in expectation.get("kwargs", {})
+        and expectation.get("meta", {}).get("severity", "error") == "error"
+    ]
+
+
 @dataclass(frozen=True)
 class SuiteDeclaration:
     """What a suite file says about itself, read without Great Expectations."""

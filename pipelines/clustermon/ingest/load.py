@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from clustermon.contract import TABLES
+from clustermon.gate.package_gate import packages_at_fault
 from clustermon.ingest.package import (
     PackageCheck,
     PackageFolder,
@@ -209,33 +210,14 @@ def load_batch(
         # A package rejected before is checked again (the programme may have changed); it keeps
         # its first receipt time.
         to_check.append((package, rejection, identifier, checksums, first_received))
-    if to_check:
-        with bulk_load(con), transaction(con):
-            checks = check_packages(
-                con, [(package, rejection) for package, rejection, *_ in to_check]
-            )
-            receipts = [
-                _Receipt(check, identifier, checksums, first_received)
-                for check, (_, _, identifier, checksums, first_received) in zip(
-                    checks, to_check, strict=True
-                )
-            ]
-            _delete_packages(con, [r.package_id for r in receipts], files=True)
-            arriving = {
-                (r.check.package.region_code, r.check.package.quarter)
-                for r in receipts
-                if r.check.accepted
-            }
-            replaced = [
-                identifier
-                for identifier, region_code, quarter in con.execute(
-                    "SELECT package_id, region_code, quarter FROM raw.received_packages "
-                    "WHERE status = 'accepted'"
-                ).fetchall()
-                if (region_code, quarter) in arriving
-            ]
-            _delete_packages(con, replaced, files=False)
-            _record(con, receipts, archive)
+    held_back: dict[tuple[str, str], str] = {}
+    while to_check:
+        try:
+            _load_checked(con, to_check, archive, held_back)
+        except _HeldBack as found:
+            held_back.update(found.faults)  # and load the batch again without them
+            continue
+        break
     outcomes = {
         identifier: (status, message, int(loaded), int(quarantined))
         for identifier, status, message, loaded, quarantined in con.execute(
@@ -258,6 +240,58 @@ def load_batch(
         )
         for identifier, (package, _) in zip(identifiers, packages, strict=True)
     ]
+
+
+class _HeldBack(Exception):
+    """Packages of the batch the package suites fail on: the batch is rolled back and loaded
+    again with them rejected, so a region re-sending a quarter keeps the version it had."""
+
+    def __init__(self, faults: dict[tuple[str, str], str]) -> None:
+        super().__init__(faults)
+        self.faults = faults
+
+
+def _load_checked(
+    con: duckdb.DuckDBPyConnection,
+    to_check: list[tuple[PackageFolder, str | None, str, dict[str, str], datetime]],
+    archive: Path,
+    held_back: dict[tuple[str, str], str],
+) -> None:
+    """Check, archive and load the batch in one transaction; raise _HeldBack (rolled back) when
+    the gate's package suites fail on packages it would accept (gate/package_gate.py)."""
+    with bulk_load(con), transaction(con):
+        checks = check_packages(
+            con,
+            [
+                (
+                    package,
+                    "; ".join(filter(None, [rejection, held_back.get(package.region_quarter)]))
+                    or None,
+                )
+                for package, rejection, *_ in to_check
+            ],
+        )
+        receipts = [
+            _Receipt(check, identifier, checksums, first_received)
+            for check, (_, _, identifier, checksums, first_received) in zip(
+                checks, to_check, strict=True
+            )
+        ]
+        _delete_packages(con, [r.package_id for r in receipts], files=True)
+        arriving = {r.check.package.region_quarter for r in receipts if r.check.accepted}
+        replaced = [
+            identifier
+            for identifier, region_code, quarter in con.execute(
+                "SELECT package_id, region_code, quarter FROM raw.received_packages "
+                "WHERE status = 'accepted'"
+            ).fetchall()
+            if (region_code, quarter) in arriving
+        ]
+        _delete_packages(con, replaced, files=False)
+        _record(con, receipts, archive)
+        faults = {key: why for key, why in packages_at_fault(con).items() if key in arriving}
+        if faults:
+            raise _HeldBack(faults)
 
 
 def load_packages(

@@ -64,6 +64,10 @@ class PackageFolder:
         return cls(region, normalise_quarter(quarter), path)
 
     @property
+    def region_quarter(self) -> tuple[str, str]:
+        return self.region_code, self.quarter
+
+    @property
     def reference_date(self) -> date:
         return quarter_end(self.quarter)
 
