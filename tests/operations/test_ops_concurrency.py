@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 
-from dagster import DagsterEventType, DagsterRunStatus
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from clustermon.definitions import defs
 from clustermon.frontends.cli import dagster_instance
@@ -35,9 +35,13 @@ def wait_for(condition, what: str) -> None:
 
 
 def test_every_step_that_opens_the_warehouse_holds_the_refresh_lock():
+    # An instance of its own: resolving definitions reads the newest instance's state storage,
+    # which an earlier test on this worker may have closed.
+    with DagsterInstance.ephemeral():
+        refresh = defs.resolve_job_def("refresh")
     holds = {
         node.name: "refresh_lock" in node.definition.required_resource_keys
-        for node in defs.resolve_job_def("refresh").graph.nodes
+        for node in refresh.graph.nodes
     }
     assert holds == {
         "programme_tables": True,

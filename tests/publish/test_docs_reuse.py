@@ -13,7 +13,7 @@ from dagster import DagsterInstance, materialize
 
 from clustermon.home import DBT_PROJECT_DIR, Paths
 from clustermon.publish.dbt_docs import dbt_docs
-from clustermon.resources import ClustermonHome
+from clustermon.resources import ClustermonHome, RefreshLock
 from clustermon.transform.project import dbt_resource
 
 DESCRIPTION = "Indicators per region, quarter and breakdown cell"
@@ -25,9 +25,14 @@ def _generate(project: Path, paths: Paths) -> tuple[bool, str]:
     # An instance of its own: Dagster keeps the newest instance's state storage in a context
     # variable, which an instance of an earlier test may have left behind.
     with DagsterInstance.ephemeral() as instance:
+        home = ClustermonHome.for_paths(paths)
         result = materialize(
             [dbt_docs],
-            resources={"home": ClustermonHome.for_paths(paths), "dbt": dbt_resource(project)},
+            resources={
+                "home": home,
+                "dbt": dbt_resource(project),
+                "refresh_lock": RefreshLock(home=home),
+            },
             instance=instance,
         )
     assert result.success
