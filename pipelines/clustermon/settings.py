@@ -8,6 +8,7 @@ them from this object; an unknown key or a bad value is refused with one message
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,18 @@ SETTINGS_FILE = "settings.toml"
 
 class SettingsError(ValueError):
     """settings.toml cannot be read, or names an unknown key or a bad value."""
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """What one package file may hold before it is rejected: a budget of time and memory that a
+    broken or hostile file cannot exceed (every check is linear in the file)."""
+
+    file_bytes: int
+    rows: int
+    columns: int
+    cell_characters: int
+    xlsx_unpacked_bytes: int
 
 
 class ProgrammeSettings(BaseModel):
@@ -47,6 +60,27 @@ class ProgrammeSettings(BaseModel):
         "without a package for the quarter by then is stale.",
     )
 
+    max_file_megabytes: int = Field(
+        1024, ge=1, description="A package file larger than this is rejected unread."
+    )
+    max_rows_per_file: int = Field(
+        5_000_000, ge=1, description="A package file with more rows than this is rejected."
+    )
+    max_columns_per_file: int = Field(
+        200, ge=1, description="A package file with more columns than this is rejected."
+    )
+    max_cell_characters: int = Field(
+        32_767,
+        ge=1,
+        description="A value longer than this (Excel's own cell limit) rejects its file.",
+    )
+    max_xlsx_unpacked_megabytes: int = Field(
+        1024,
+        ge=1,
+        description="An Excel workbook that unpacks to more than this is rejected unread "
+        "(a zip bomb would otherwise fill the memory).",
+    )
+
     @classmethod
     def load(cls, programme: Path) -> ProgrammeSettings:
         """The settings of a programme folder; the defaults where it has no settings.toml."""
@@ -67,6 +101,15 @@ class ProgrammeSettings(BaseModel):
         except ValidationError as error:
             faults = "; ".join(_in_words(fault) for fault in error.errors())
             raise SettingsError(f"programme file {SETTINGS_FILE}: {faults}") from None
+
+    def file_limits(self) -> FileLimits:
+        return FileLimits(
+            file_bytes=self.max_file_megabytes << 20,
+            rows=self.max_rows_per_file,
+            columns=self.max_columns_per_file,
+            cell_characters=self.max_cell_characters,
+            xlsx_unpacked_bytes=self.max_xlsx_unpacked_megabytes << 20,
+        )
 
     def records(self) -> list[tuple[str, str]]:
         """(key, value) of every setting, defaults included, as `raw.settings` keeps them."""

@@ -42,6 +42,11 @@ def test_good_programme_is_loaded_as_canonical_text(tmp_path: Path) -> None:
         ("publications_kept", "5"),
         ("jump_warning_factor", "3.0"),
         ("refresh_days_after_quarter_end", "15"),
+        ("max_file_megabytes", "1024"),
+        ("max_rows_per_file", "5000000"),
+        ("max_columns_per_file", "200"),
+        ("max_cell_characters", "32767"),
+        ("max_xlsx_unpacked_megabytes", "1024"),
     ]
 
 

@@ -3,8 +3,9 @@
 import re
 from datetime import date
 
-REGION_CODE = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
-QUARTER_CODE = re.compile(r"^(\d{4})[Qq]([1-4])$")
+# Matched whole (fullmatch): `$` alone would let a trailing line feed through.
+REGION_CODE = re.compile(r"[A-Z]{2}[A-Z0-9]{0,3}")
+QUARTER_CODE = re.compile(r"(\d{4})[Qq]([1-4])")
 
 
 def last_ended_quarter(day: date) -> str:
@@ -15,7 +16,7 @@ def last_ended_quarter(day: date) -> str:
 
 def quarter_end(quarter: str) -> date:
     """The reference date of a quarter code such as `2025Q4` (its last day)."""
-    match = QUARTER_CODE.match(quarter)
+    match = QUARTER_CODE.fullmatch(quarter)
     if not match:
         raise ValueError(f"not a quarter code (YYYYQN): {quarter!r}")
     year, number = int(match.group(1)), int(match.group(2))

@@ -92,7 +92,11 @@ def raw_tables(
     with duckdb.connect(str(paths.warehouse)) as con:
         create_raw_tables(con)
         ingested = load_packages(
-            con, paths.inbox, paths.archive, only={split_package_key(k) for k in keys}
+            con,
+            paths.inbox,
+            paths.archive,
+            home.settings(),
+            only={split_package_key(k) for k in keys},
         )
     rejected = {
         package_key(p.region_code, p.quarter): p.message

@@ -9,7 +9,8 @@ changed is not loaded again; a rejected package is recorded but never replaces t
 
 from __future__ import annotations
 
-import shutil
+import hashlib
+import os
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,11 +28,12 @@ from clustermon.ingest.package import (
     check_packages,
     discover_packages,
     package_id,
+    sha256_of,
 )
 from clustermon.ingest.programme import load_programme
 from clustermon.ingest.raw_schema import column_names, create_raw_tables, transaction
 from clustermon.ingest.rule_engine import QUARANTINE_COLUMNS, registered
-from clustermon.settings import ProgrammeSettings
+from clustermon.settings import FileLimits, ProgrammeSettings
 
 BATCH_MEMORY_LIMIT = "2GB"
 # The receipts as a batch records them: the raw table's columns and the package's key there.
@@ -61,7 +63,7 @@ class LoadedPackage:
     package_id: str
     region_code: str
     quarter: str
-    status: str  # accepted or rejected
+    status: str  # accepted, rejected, or deferred (a file changed while it was read)
     message: str | None
     rows_loaded: int
     rows_quarantined: int
@@ -74,13 +76,45 @@ class Ingested:
     problems: list[str] = field(default_factory=list)  # inbox entries that are no package
 
 
-def _archive_file(path: Path, folder: Path, checksum: str) -> Path:
-    """Keep the file as received, under its checksum, so a re-sent package never overwrites it."""
+def _archive_file(path: Path, folder: Path, checksum: str) -> Path | None:
+    """Keep the file as received under its checksum, so a re-sent package never overwrites it.
+
+    The copy is hashed as it is written, synced and only then renamed into place: a crash or a
+    full disk never leaves a partial copy under the final name. None when the bytes copied are
+    not the bytes checksummed when the package was found: the file changed meanwhile.
+    """
     stored = folder / checksum / path.name
-    if not stored.exists():
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, stored)
+    if stored.exists() and sha256_of(stored) == checksum:
+        return stored
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    partial = stored.with_name(f".{path.name}.partial")
+    digest = hashlib.sha256()
+    with path.open("rb") as source, partial.open("wb") as target:
+        for block in iter(lambda: source.read(1 << 20), b""):
+            digest.update(block)
+            target.write(block)
+        target.flush()
+        os.fsync(target.fileno())
+    if digest.hexdigest() != checksum:
+        partial.unlink()
+        return None
+    os.replace(partial, stored)
     return stored
+
+
+def _archive_package(
+    package: PackageFolder, archive: Path, checksums: dict[str, str]
+) -> dict[str, Path] | None:
+    """Every regular file of the package archived (file name -> archived copy), or None when
+    one changed since the package was found: it is read again at the next refresh."""
+    folder = archive / package.region_code / package.quarter
+    copies = {}
+    for name, checksum in checksums.items():
+        stored = _archive_file(package.path / name, folder, checksum)
+        if stored is None:
+            return None
+        copies[name] = stored
+    return copies
 
 
 def _delete_packages(
@@ -100,11 +134,12 @@ class _Receipt:
     check: PackageCheck
     package_id: str
     checksums: dict[str, str]
+    copies: dict[str, Path]  # file name -> archived copy, the bytes that were checked
     received_at: datetime
 
 
-def _record(con: duckdb.DuckDBPyConnection, receipts: list[_Receipt], archive: Path) -> None:
-    """Archive every file and write the receipts; rows too, of the accepted packages."""
+def _record(con: duckdb.DuckDBPyConnection, receipts: list[_Receipt]) -> None:
+    """Write the receipts (with each file's archived copy); rows too, of the accepted packages."""
     files, packages = [], []
     for receipt in receipts:
         check, package = receipt.check, receipt.check.package
@@ -113,9 +148,7 @@ def _record(con: duckdb.DuckDBPyConnection, receipts: list[_Receipt], archive: P
             checksum = receipt.checksums.get(result.file.name)
             if checksum is None:
                 continue  # a link or a folder: never read, so never archived (validate reports it)
-            stored = _archive_file(
-                result.file, archive / package.region_code / package.quarter, checksum
-            )
+            stored = receipt.copies[result.file.name]
             counts = result.counts if check.accepted else None
             status = result.status if check.accepted or result.status != "loaded" else "not_loaded"
             files.append(
@@ -124,7 +157,7 @@ def _record(con: duckdb.DuckDBPyConnection, receipts: list[_Receipt], archive: P
                     result.table_name,
                     result.file.name,
                     checksum,
-                    result.file.stat().st_size,
+                    stored.stat().st_size,
                     receipt.received_at,
                     str(stored),
                     counts and counts.rows_read,
@@ -185,20 +218,39 @@ def _insert(
             con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS FROM {view}")
 
 
+CHANGED_WHILE_READING = (
+    "{prefix}: a file changed while it was being read (still being copied in?); the package "
+    "is read again at the next refresh"
+)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A package of the batch to check: found, archived, with what is known of it before."""
+
+    package: PackageFolder
+    rejection: str | None  # a reason found outside its folder
+    package_id: str
+    checksums: dict[str, str]
+    copies: dict[str, Path]
+    first_received: datetime
+
+
 def load_batch(
     con: duckdb.DuckDBPyConnection,
     packages: Sequence[tuple[PackageFolder, str | None]],
     archive: Path,
     received_at: datetime,
+    limits: FileLimits,
 ) -> list[LoadedPackage]:
-    """Check, archive and load packages, all in one transaction; an accepted package replaces
+    """Archive, check and load packages, all in one transaction; an accepted package replaces
     its region's quarter. A package whose files were loaded before is not checked again."""
     recorded = dict(
         con.execute(
             "SELECT package_id, (status, received_at) FROM raw.received_packages"
         ).fetchall()
     )
-    identifiers, to_check, skipped = [], [], set()
+    identifiers, candidates, skipped, deferred = [], [], set(), set()
     for package, rejection in packages:
         checksums = package.checksums()
         identifier = package_id(package, checksums)
@@ -207,13 +259,19 @@ def load_batch(
         if status == "accepted":
             skipped.add(identifier)
             continue
+        copies = _archive_package(package, archive, checksums)
+        if copies is None:
+            deferred.add(identifier)
+            continue
         # A package rejected before is checked again (the programme may have changed); it keeps
         # its first receipt time.
-        to_check.append((package, rejection, identifier, checksums, first_received))
+        candidates.append(
+            _Candidate(package, rejection, identifier, checksums, copies, first_received)
+        )
     held_back: dict[tuple[str, str], str] = {}
-    while to_check:
+    while candidates:
         try:
-            _load_checked(con, to_check, archive, held_back)
+            _load_checked(con, candidates, limits, held_back)
         except _HeldBack as found:
             held_back.update(found.faults)  # and load the batch again without them
             continue
@@ -230,6 +288,10 @@ def load_batch(
             [identifiers],
         ).fetchall()
     }
+    for identifier, (package, _) in zip(identifiers, packages, strict=True):
+        if identifier in deferred:
+            message = CHANGED_WHILE_READING.format(prefix=package.prefix())
+            outcomes[identifier] = ("deferred", message, 0, 0)
     return [
         LoadedPackage(
             identifier,
@@ -253,29 +315,26 @@ class _HeldBack(Exception):
 
 def _load_checked(
     con: duckdb.DuckDBPyConnection,
-    to_check: list[tuple[PackageFolder, str | None, str, dict[str, str], datetime]],
-    archive: Path,
+    candidates: list[_Candidate],
+    limits: FileLimits,
     held_back: dict[tuple[str, str], str],
 ) -> None:
     """Check, archive and load the batch in one transaction; raise _HeldBack (rolled back) when
     the gate's package suites fail on packages it would accept (gate/package_gate.py)."""
     with bulk_load(con), transaction(con):
+        reasons = [[c.rejection, held_back.get(c.package.region_quarter)] for c in candidates]
         checks = check_packages(
             con,
             [
-                (
-                    package,
-                    "; ".join(filter(None, [rejection, held_back.get(package.region_quarter)]))
-                    or None,
-                )
-                for package, rejection, *_ in to_check
+                (c.package, "; ".join(filter(None, why)) or None)
+                for c, why in zip(candidates, reasons, strict=True)
             ],
+            limits,
+            [c.copies for c in candidates],
         )
         receipts = [
-            _Receipt(check, identifier, checksums, first_received)
-            for check, (_, _, identifier, checksums, first_received) in zip(
-                checks, to_check, strict=True
-            )
+            _Receipt(check, c.package_id, c.checksums, c.copies, c.first_received)
+            for check, c in zip(checks, candidates, strict=True)
         ]
         _delete_packages(con, [r.package_id for r in receipts], files=True)
         arriving = {r.check.package.region_quarter for r in receipts if r.check.accepted}
@@ -288,7 +347,7 @@ def _load_checked(
             if (region_code, quarter) in arriving
         ]
         _delete_packages(con, replaced, files=False)
-        _record(con, receipts, archive)
+        _record(con, receipts)
         faults = {key: why for key, why in packages_at_fault(con).items() if key in arriving}
         if faults:
             raise _HeldBack(faults)
@@ -298,6 +357,7 @@ def load_packages(
     con: duckdb.DuckDBPyConnection,
     inbox: Path,
     archive: Path,
+    settings: ProgrammeSettings,
     only: Collection[tuple[str, str]] | None = None,
 ) -> Ingested:
     """Load the inbox's packages (or only those of the given (region, quarter) pairs).
@@ -317,7 +377,8 @@ def load_packages(
                 "programme's regions.csv; the package is rejected"
             )
         batch.append((package, rejection))
-    return Ingested(load_batch(con, batch, archive, datetime.now(UTC)), problems)
+    loaded = load_batch(con, batch, archive, datetime.now(UTC), settings.file_limits())
+    return Ingested(loaded, problems)
 
 
 def ingest(warehouse: Path, inbox: Path, programme: Path, archive: Path) -> Ingested:
@@ -325,5 +386,5 @@ def ingest(warehouse: Path, inbox: Path, programme: Path, archive: Path) -> Inge
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as con:
         create_raw_tables(con)
-        load_programme(con, programme, lambda: ProgrammeSettings.load(programme))
-        return load_packages(con, inbox, archive)
+        settings = load_programme(con, programme, lambda: ProgrammeSettings.load(programme))
+        return load_packages(con, inbox, archive, settings)

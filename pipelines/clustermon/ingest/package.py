@@ -37,7 +37,9 @@ from clustermon.ingest.rule_engine import (
     registered,
     start_batch,
 )
+from clustermon.settings import FileLimits, ProgrammeSettings
 
+DEFAULT_LIMITS = ProgrammeSettings().file_limits()
 # The EU writes Greece and the United Kingdom as EL and UK (NUTS codes start so), and uses XK.
 EU_COUNTRY_CODES = {"GR": "EL", "GB": "UK"}
 
@@ -57,9 +59,9 @@ class PackageFolder:
         """The package in `<REGION>/<YYYYQN>/`; the codes come from the folder names, checked."""
         path = Path(path)
         region, quarter = path.resolve().parent.name, path.resolve().name
-        if not REGION_CODE.match(region):
+        if not REGION_CODE.fullmatch(region):
             raise IngestError(f"folder {region!r} is not a region code (a NUTS 2021 code)")
-        if not QUARTER_CODE.match(quarter):
+        if not QUARTER_CODE.fullmatch(quarter):
             raise IngestError(f"region {region}: folder {quarter!r} is not a quarter (YYYYQN)")
         return cls(region, normalise_quarter(quarter), path)
 
@@ -166,9 +168,10 @@ def _table_files(check: PackageCheck) -> dict[str, Path]:
     return tables
 
 
-def read_contract_file(path: Path, table: Table) -> ReadFile:
-    """A table's file, read; raises FileFault when unreadable or missing a required column."""
-    read = read_table_file(path)
+def read_contract_file(path: Path, table: Table, limits: FileLimits = DEFAULT_LIMITS) -> ReadFile:
+    """A table's file, read; raises FileFault when unreadable, over a limit or missing a
+    required column."""
+    read = read_table_file(path, limits)
     present = read.rows.column_names
     missing = [c.name for c in table.columns if c.required and c.name not in present]
     if missing:
@@ -177,9 +180,15 @@ def read_contract_file(path: Path, table: Table) -> ReadFile:
 
 
 def check_packages(
-    con: duckdb.DuckDBPyConnection, packages: Sequence[tuple[PackageFolder, str | None]]
+    con: duckdb.DuckDBPyConnection,
+    packages: Sequence[tuple[PackageFolder, str | None]],
+    limits: FileLimits = DEFAULT_LIMITS,
+    copies: Sequence[dict[str, Path]] | None = None,
 ) -> list[PackageCheck]:
     """Run every rule on a batch of packages at once; a package's `key` is its position.
+
+    `copies` (by package, file name -> path) has the files read from their archived copies,
+    so the bytes checked are the bytes archived under their checksum.
 
     Rows that pass stay in `loaded_<table>` temp tables and faults in `package_quarantine`,
     both with the package's key. A rejection given with a package is a reason found outside
@@ -192,23 +201,31 @@ def check_packages(
         con, [BatchPackage(c.key, c.package.region_code, c.package.reference_date) for c in checks]
     )
     files = [_table_files(check) for check in checks]
+    copies = copies or [{} for _ in checks]
     for table in TABLES:
 
         def sent(table: Table = table) -> Iterator[TableFile]:
             """Each package's file for the table, read when the engine asks for it; a file
-            that cannot be read is rejected and left out."""
-            for check, tables in zip(checks, files, strict=True):
+            that cannot be read is rejected and left out, whatever the fault: one file never
+            stops the batch."""
+            for check, tables, copy in zip(
+                checks, files, copies or [{}] * len(checks), strict=True
+            ):
                 path = tables.get(table.name)
                 if path is None:
                     continue
                 try:
-                    read = read_contract_file(path, table)
+                    read = read_contract_file(copy.get(path.name, path), table, limits)
                 except FileFault as fault:
-                    message = f"{check.package.prefix(path.name)}: {fault}"
-                    check.files.append(FileResult(path, table.name, "rejected", message))
-                    del tables[table.name]
+                    problem = str(fault)
+                except Exception as error:  # a reader's fault this code does not know yet
+                    problem = f"cannot be read ({type(error).__name__}: {error})"
+                else:
+                    yield TableFile(check.key, path.name, read)
                     continue
-                yield TableFile(check.key, path.name, read)
+                message = f"{check.package.prefix(path.name)}: {problem}"
+                check.files.append(FileResult(path, table.name, "rejected", message))
+                del tables[table.name]
 
         counts = check_table(con, table, sent())
         for check, tables in zip(checks, files, strict=True):
@@ -236,10 +253,13 @@ def check_packages(
 
 
 def check_package(
-    con: duckdb.DuckDBPyConnection, package: PackageFolder, rejection: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    package: PackageFolder,
+    rejection: str | None = None,
+    limits: FileLimits = DEFAULT_LIMITS,
 ) -> PackageCheck:
     """One package checked as a batch of its own (`clustermon validate`)."""
-    return check_packages(con, [(package, rejection)])[0]
+    return check_packages(con, [(package, rejection)], limits)[0]
 
 
 def quarantine_rows(con: duckdb.DuckDBPyConnection, package_key: int = 0) -> list[tuple]:
@@ -264,7 +284,7 @@ def discover_packages(inbox: Path) -> tuple[list[tuple[PackageFolder, str | None
         if (
             region_dir.is_symlink()
             or not region_dir.is_dir()
-            or not REGION_CODE.match(region_dir.name)
+            or not REGION_CODE.fullmatch(region_dir.name)
         ):
             problems.append(
                 f"inbox entry {region_dir.name!r} is not a region folder (NUTS code); ignored"
@@ -275,7 +295,7 @@ def discover_packages(inbox: Path) -> tuple[list[tuple[PackageFolder, str | None
             if (
                 quarter_dir.is_symlink()
                 or not quarter_dir.is_dir()
-                or not QUARTER_CODE.match(quarter_dir.name)
+                or not QUARTER_CODE.fullmatch(quarter_dir.name)
             ):
                 problems.append(
                     f"region {region_dir.name}: entry {quarter_dir.name!r} is not a quarter folder "

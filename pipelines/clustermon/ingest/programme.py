@@ -62,9 +62,9 @@ def check_programme(
 
 def load_programme(
     con: duckdb.DuckDBPyConnection, programme: Path, settings: Callable[[], ProgrammeSettings]
-) -> set[str]:
+) -> ProgrammeSettings:
     """Replace the programme tables with the folder's checked files, and record the settings
-    (`settings` reads them; defaults filled in); returns the listed regions."""
+    (`settings` reads them; defaults filled in); returns the settings."""
     recorded = check_programme(con, programme, settings)
     with transaction(con):
         for table in PROGRAMME_TABLES:
@@ -75,4 +75,4 @@ def load_programme(
             )
         con.execute("CREATE OR REPLACE TABLE raw.settings (key VARCHAR, value VARCHAR)")
         con.executemany("INSERT INTO raw.settings VALUES (?, ?)", recorded.records())
-    return {code for (code,) in con.execute("SELECT region_code FROM raw.regions").fetchall()}
+    return recorded

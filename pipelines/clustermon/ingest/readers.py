@@ -3,14 +3,19 @@
 Every reader returns the same shape, so the rules never see the format: column names trimmed
 and lower-cased, every value text or null (an empty cell is null), and `source_row`, the row
 number a spreadsheet shows for the record (the header is row 1). CSV comes as regions really
-send it (docs/spec/submission-format.md): UTF-8 with or without BOM or Windows-1252, `,` or `;`.
+send it (docs/spec/submission-format.md): UTF-8 with or without BOM, UTF-16 with BOM or
+Windows-1252, `,` or `;`, lines ended by LF, CRLF or CR alone.
+
+Every reader keeps within the programme's file limits (settings.FileLimits), checked before
+the work they bound; any fault of a file becomes a FileFault, worded for a regional officer.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import io
+import zipfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,7 +27,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from clustermon.settings import FileLimits
+
 FORMATS = (".csv", ".xlsx", ".parquet")
+BLOCK = 1 << 20  # bytes read at a time where a file is scanned in Python
 
 
 class FileFault(ValueError):
@@ -43,21 +51,43 @@ class ReadFile:
     malformed: list[MalformedRow] = field(default_factory=list)  # records that are not rows
 
 
-def read_table_file(path: Path) -> ReadFile:
-    """Read one package file; raises FileFault when it cannot be read at all."""
-    readers: dict[str, Callable[[Path], ReadFile]] = {
+def read_table_file(path: Path, limits: FileLimits) -> ReadFile:
+    """Read one package file; raises FileFault when it cannot be read or breaks a limit."""
+    readers: dict[str, Callable[[Path, FileLimits], ReadFile]] = {
         ".csv": _read_csv,
         ".xlsx": _read_xlsx,
         ".parquet": _read_parquet,
     }
-    return readers[path.suffix.lower()](path)
+    size = path.stat().st_size
+    if size > limits.file_bytes:
+        raise FileFault(
+            f"is {_megabytes(size)}, over the limit of {_megabytes(limits.file_bytes)} "
+            "(setting max_file_megabytes)"
+        )
+    read = readers[path.suffix.lower()](path, limits)
+    if read.rows.num_rows > limits.rows:
+        raise FileFault(
+            f"has {read.rows.num_rows:,} rows, over the limit of {limits.rows:,} "
+            "(setting max_rows_per_file)"
+        )
+    _check_cell_lengths(read.rows, limits)
+    return read
 
 
-def _column_names(header: list[object]) -> list[str]:
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):,.1f} MB"
+
+
+def _column_names(header: list[object], limits: FileLimits) -> list[str]:
+    if len(header) > limits.columns:
+        raise FileFault(
+            f"the header has {len(header):,} columns, over the limit of {limits.columns:,} "
+            "(setting max_columns_per_file)"
+        )
     names = [str(name).strip().lower() if name is not None else "" for name in header]
     if "" in names:
         raise FileFault(f"the header has an empty column name (column {names.index('') + 1})")
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
     if repeated:
         raise FileFault(f"the header names column {', '.join(repeated)} twice")
     if "source_row" in names:
@@ -65,42 +95,95 @@ def _column_names(header: list[object]) -> list[str]:
     return names
 
 
+def _check_cell_lengths(rows: pa.Table, limits: FileLimits) -> None:
+    for name in rows.column_names:
+        column = rows.column(name)
+        if not pa.types.is_string(column.type):
+            continue
+        too_long = pc.greater(pc.utf8_length(column), limits.cell_characters)
+        if pc.any(too_long).as_py():
+            row = rows.column("source_row")[pc.index(too_long, True).as_py()].as_py()
+            raise FileFault(
+                f"row {row}, column {name}: the value is longer than "
+                f"{limits.cell_characters:,} characters (setting max_cell_characters)"
+            )
+
+
 def _with_source_rows(table: pa.Table, source_rows: np.ndarray) -> pa.Table:
     return table.append_column("source_row", pa.array(source_rows, pa.int64()))
 
 
-def _decode(data: bytes) -> bytes:
-    """UTF-8 bytes of a CSV file sent as UTF-8 (with or without BOM) or Windows-1252."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
+def _csv_encoding(path: Path) -> str:
+    """The encoding a CSV file was sent in, read block by block: a UTF-8 or UTF-16 byte order
+    mark says so; else UTF-8 if every byte is, else Windows-1252 if no UTF-8 text precedes the
+    first byte that is not (text with both is two encodings in one file: refused)."""
+    with path.open("rb") as stream:
+        start = stream.read(4)
+        if start.startswith(codecs.BOM_UTF8):
+            expected = "utf-8"
+        elif start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        else:
+            expected = None
+        stream.seek(len(codecs.BOM_UTF8) if expected else 0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        position, multibyte = 0, False
         try:
-            data.decode("utf-8")
+            for block in iter(lambda: stream.read(BLOCK), b""):
+                decoder.decode(block)
+                multibyte = multibyte or not block.isascii()
+                position += len(block)
+            decoder.decode(b"", final=True)
+            return "utf-8"
         except UnicodeDecodeError as error:
-            raise FileFault(
-                f"starts with a UTF-8 byte order mark but is not UTF-8 (byte {error.start})"
-            ) from None
-        return data
-    try:
-        data.decode("utf-8")
-        return data
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252").encode("utf-8")
-    except UnicodeDecodeError as error:
+            at = position + error.start
+            byte = error.object[error.start]
+    if expected:
+        raise FileFault(f"starts with a UTF-8 byte order mark but is not UTF-8 (byte {at})")
+    if multibyte:
         raise FileFault(
-            f"is neither UTF-8 nor Windows-1252 (byte 0x{data[error.start]:02X} "
-            f"at position {error.start})"
-        ) from None
+            f"mixes encodings: UTF-8 text before byte 0x{byte:02X} at position {at}, which is "
+            "not UTF-8; save the file again as UTF-8"
+        )
+    return _cp1252_or_fault(path)
 
 
-def _read_csv(path: Path) -> ReadFile:
-    data = _decode(path.read_bytes())
-    first_line = data.split(b"\n", 1)[0].decode("utf-8")
+def _cp1252_or_fault(path: Path) -> str:
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    position = 0
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(BLOCK), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as error:
+                raise FileFault(
+                    f"is neither UTF-8 nor Windows-1252 (byte 0x{block[error.start]:02X} "
+                    f"at position {position + error.start})"
+                ) from None
+            position += len(block)
+    return "cp1252"
+
+
+def _first_line(path: Path, encoding: str, limits: FileLimits) -> str:
+    """The header line, ended by LF, CRLF or CR; bounded so a file without line ends is not
+    read whole (a header of `limits.columns` names of a cell's length at most)."""
+    bound = limits.columns * (limits.cell_characters + 3)
+    with path.open(encoding=encoding, newline=None, errors="strict") as text:
+        line = text.readline(bound)
+    return line.lstrip("\ufeff").rstrip("\n")
+
+
+def _read_csv(path: Path, limits: FileLimits) -> ReadFile:
+    encoding = _csv_encoding(path)
+    first_line = _first_line(path, encoding, limits)
     if not first_line.strip():
         raise FileFault("is empty or has no header line")
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    names = _column_names(next(csv.reader([first_line], delimiter=delimiter)))
+    try:
+        header = next(csv.reader([first_line], delimiter=delimiter))
+    except csv.Error as error:
+        raise FileFault(f"the header line cannot be read ({error})") from None
+    names = _column_names(header, limits)
     malformed: list[MalformedRow] = []
 
     def keep_aside(row: pacsv.InvalidRow) -> str:
@@ -115,9 +198,9 @@ def _read_csv(path: Path) -> ReadFile:
 
     def parse(use_threads: bool) -> pa.Table:
         return pacsv.read_csv(
-            io.BytesIO(data),
+            path,
             read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=1, use_threads=use_threads
+                column_names=names, skip_rows=1, use_threads=use_threads, encoding=encoding
             ),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=keep_aside),
             # Only an empty cell is null: `NA` is Namibia, not a missing value.
@@ -134,7 +217,7 @@ def _read_csv(path: Path) -> ReadFile:
         if malformed:  # only a single-threaded parse knows the line numbers of bad records
             malformed.clear()
             table = parse(use_threads=False)
-    except pa.ArrowInvalid as error:
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise FileFault(f"is not a readable CSV file ({error})") from None
     # One record per line (no line breaks inside values), so a record's row number is its line;
     # records set aside as malformed keep theirs, the others take the remaining numbers in order.
@@ -160,15 +243,38 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_xlsx(path: Path) -> ReadFile:
+def _check_unpacked_size(path: Path, limits: FileLimits) -> None:
+    """Refuse a workbook that unpacks beyond the limit before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise FileFault(f"is not a readable Excel workbook ({error})") from None
+    if unpacked > limits.xlsx_unpacked_bytes:
+        raise FileFault(
+            f"unpacks to {_megabytes(unpacked)}, over the limit of "
+            f"{_megabytes(limits.xlsx_unpacked_bytes)} (setting max_xlsx_unpacked_megabytes)"
+        )
+
+
+def _read_xlsx(path: Path, limits: FileLimits) -> ReadFile:
     from openpyxl import load_workbook
 
+    _check_unpacked_size(path, limits)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise FileFault(f"is not a readable Excel workbook ({error})") from None
+    number = 1
     try:
         sheet = workbook.worksheets[0]
+        if sheet.sheet_state != "visible":
+            raise FileFault(
+                f"its first sheet ({sheet.title}) is hidden; the table must be on the first "
+                "sheet, visible"
+            )
+        # The sheet's declared size is not trusted: a forged one would pad every row.
+        sheet.reset_dimensions()
         records = sheet.iter_rows(values_only=True)
         header = next(records, None)
         if header is None:
@@ -176,7 +282,7 @@ def _read_xlsx(path: Path) -> ReadFile:
         header = list(header)
         while header and header[-1] is None:  # formatted but empty cells right of the header
             header.pop()
-        names = _column_names(header)
+        names = _column_names(header, limits)
         columns: list[list[str | None]] = [[] for _ in names]
         numbers = []
         malformed = []
@@ -188,10 +294,16 @@ def _read_xlsx(path: Path) -> ReadFile:
                 problem = f"the row has values beyond the header's {len(names)} columns"
                 malformed.append(MalformedRow(number, ";".join(c or "" for c in cells), problem))
                 continue
+            if len(numbers) == limits.rows:
+                raise FileFault(f"has more than {limits.rows:,} rows (setting max_rows_per_file)")
             cells += [None] * (len(names) - len(cells))
             for column, cell in zip(columns, cells, strict=False):
                 column.append(cell)
             numbers.append(number)
+    except FileFault:
+        raise
+    except Exception as error:  # the sheet's XML is parsed as it streams: a fault shows late
+        raise FileFault(f"cannot be read past row {number} ({error})") from None
     finally:
         workbook.close()
     table = pa.table(
@@ -200,16 +312,42 @@ def _read_xlsx(path: Path) -> ReadFile:
     return ReadFile(_with_source_rows(table, np.array(numbers, dtype=np.int64)), False, malformed)
 
 
-def _read_parquet(path: Path) -> ReadFile:
+def _as_text(name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A Parquet column as text; values of nested types are not table cells."""
+    kind = column.type
+    if pa.types.is_nested(kind) or (
+        pa.types.is_dictionary(kind) and pa.types.is_nested(kind.value_type)
+    ):
+        raise FileFault(
+            f"column {name} holds {kind} values (a list, struct or map); a table's cells "
+            "are single values"
+        )
     try:
-        table = pq.read_table(path)
+        if pa.types.is_timestamp(kind):
+            column = pc.cast(column, pa.date32())
+        return pc.cast(column, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+        message = f"column {name}: its {kind} values cannot be read as text ({error})"
+        raise FileFault(message) from None
+
+
+def _read_parquet(path: Path, limits: FileLimits) -> ReadFile:
+    try:
+        parquet = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as error:
         raise FileFault(f"is not a readable Parquet file ({error})") from None
-    names = _column_names(table.column_names)
-    columns = []
-    for column in table.columns:
-        if pa.types.is_timestamp(column.type):
-            column = pc.cast(column, pa.date32())
-        columns.append(pc.cast(column, pa.string()))
-    text = pa.table(dict(zip(names, columns, strict=True)))
+    with parquet:
+        names = _column_names(parquet.schema_arrow.names, limits)
+        if parquet.metadata.num_rows > limits.rows:
+            raise FileFault(
+                f"has {parquet.metadata.num_rows:,} rows, over the limit of {limits.rows:,} "
+                "(setting max_rows_per_file)"
+            )
+        try:
+            table = parquet.read()
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as error:
+            raise FileFault(f"is not a readable Parquet file ({error})") from None
+    text = pa.table(
+        {name: _as_text(name, column) for name, column in zip(names, table.columns, strict=True)}
+    )
     return ReadFile(_with_source_rows(text, np.arange(2, text.num_rows + 2)), False)

@@ -41,7 +41,7 @@ from clustermon.site.render import RenderContext, render_tag
 
 PAGES_DIR = DASHBOARDS_DIR / "pages"
 SQL_PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
-SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 ASSETS = ("site.css", "site.js")
 BUNDLE_FILE, BUNDLE_VERSION_FILE = "vega-bundle.js", "vega-bundle.version"
 # What each page of the site was built from, kept in the site for the next build.
@@ -226,7 +226,7 @@ class SiteBuilder:
         jobs = []
         for params in rows.to_dict("records"):
             value = str(params[page.template_param])
-            if not SAFE_FILE_NAME.match(value):
+            if not SAFE_FILE_NAME.fullmatch(value):
                 raise DashboardError(page.source, f"'{value}' cannot be a file name", "pages")
             path = output.replace(f"[{page.template_param}]", value)
             jobs.append(PageJob(page, params, path))
