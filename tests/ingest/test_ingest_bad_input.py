@@ -11,14 +11,25 @@ are referenced by nothing, so faults there cascade nowhere.
 from __future__ import annotations
 
 import csv
+import hashlib
+import re
 import shutil
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
+from openpyxl import Workbook
 
-from clustermon.ingest import ingest
+from clustermon.ingest import PackageFolder, ingest
+from clustermon.ingest.load import load_batch
+from clustermon.settings import ProgrammeSettings
 from conftest import FIXTURES, query
 
 BASE = FIXTURES / "skeleton" / "inbox" / "AT12" / "2025Q1"
@@ -110,6 +121,79 @@ def remove(name: str) -> Change:
     return change
 
 
+def line_ends(table: str, ending: bytes) -> Change:
+    def change(folder: Path) -> None:
+        path = folder / f"{table}.csv"
+        path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", ending))
+
+    return change
+
+
+def encoded(table: str, encoding: str) -> Change:
+    def change(folder: Path) -> None:
+        path = folder / f"{table}.csv"
+        path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+
+    return change
+
+
+def as_parquet(table: str, **extra: pa.Array) -> Change:
+    """The table as Parquet (text columns), with extra columns of any Arrow type."""
+
+    def change(folder: Path) -> None:
+        csv_file = folder / f"{table}.csv"
+        read = pacsv.read_csv(
+            csv_file, convert_options=pacsv.ConvertOptions(strings_can_be_null=True)
+        )
+        text = pa.table({name: read.column(name).cast(pa.string()) for name in read.column_names})
+        for name, values in extra.items():
+            text = text.append_column(name, values)
+        csv_file.unlink()
+        pq.write_table(text, folder / f"{table}.parquet")
+
+    return change
+
+
+def as_xlsx(table: str, *, hidden_first_sheet: bool = False, truncate_sheet_at: int = 0) -> Change:
+    """The table as a workbook; optionally behind a hidden first sheet, or with its sheet's
+    XML cut after `truncate_sheet_at` bytes (a workbook damaged in transit)."""
+
+    def change(folder: Path) -> None:
+        workbook = Workbook()
+        sheet = workbook.active
+        if hidden_first_sheet:
+            sheet.title, sheet.sheet_state = "lists", "hidden"
+            sheet = workbook.create_sheet("data")
+        for row in _rows(folder / f"{table}.csv"):
+            sheet.append(row)
+        (folder / f"{table}.csv").unlink()
+        target = folder / f"{table}.xlsx"
+        workbook.save(target)
+        if truncate_sheet_at:
+            members = {}
+            with zipfile.ZipFile(target) as archive:
+                for name in archive.namelist():
+                    members[name] = archive.read(name)
+            members["xl/worksheets/sheet1.xml"] = members["xl/worksheets/sheet1.xml"][
+                :truncate_sheet_at
+            ]
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name, data in members.items():
+                    archive.writestr(name, data)
+
+    return change
+
+
+def wide_header(table: str, extra_columns: int) -> Change:
+    def change(folder: Path) -> None:
+        path = folder / f"{table}.csv"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        lines[0] += "".join(f",x{n}" for n in range(extra_columns))
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    return change
+
+
 def organisation(**values: str) -> Change:
     """A new organisation N1 (row 19), referenced by nothing, valid but for `values`."""
     base = {"organisation_id": "N1", "name": "Neu GmbH", "kind": "university", "country_code": "AT"}
@@ -151,6 +235,10 @@ MEMBERSHIP_KEY_MESSAGE = (
 )
 # 0x81 is undefined in Windows-1252 and not valid UTF-8 on its own.
 UNDEFINED_IN_CP1252 = (BASE / "events.csv").read_bytes().replace(b"b2b", b"b\x81b")
+# UTF-8 (ö, ß) in one row, Windows-1252 (é) in a row appended by another program.
+MIXED_ENCODINGS = (BASE / "events.csv").read_bytes().replace(
+    b"networking", "Größe".encode()
+) + "V3,C1,2025-03-01,Café,false,1,1\n".encode("cp1252")
 
 CASES = [
     Case(
@@ -857,6 +945,80 @@ CASES = [
         },
     ),
     Case(
+        "old Mac line ends (CR only), a fault keeps its row number",
+        (cell("clusters", 5, "name", ""), line_ends("clusters", b"\r")),
+        (q("clusters", 5, "name", "required", None, "name is required"),),
+    ),
+    Case("Windows line ends (CRLF)", (line_ends("events", b"\r\n"),)),
+    Case("UTF-16 with a byte order mark", (encoded("events", "utf-16"),)),
+    Case(
+        "two encodings in one file",
+        (file_bytes("events.csv", MIXED_ENCODINGS),),
+        files={
+            "events.csv": (
+                "rejected",
+                f"{PREFIX}, file events.csv: mixes encodings: UTF-8 text before byte 0xE9 at "
+                f"position {MIXED_ENCODINGS.index(0xE9)}, which is not UTF-8; "
+                "save the file again as UTF-8",
+            )
+        },
+    ),
+    Case(
+        "Parquet with a list column",
+        (as_parquet("events", tags=pa.array([["a"]] * 2, pa.list_(pa.string()))),),
+        files={
+            "events.parquet": (
+                "rejected",
+                f"{PREFIX}, file events.parquet: column tags holds list<element: string> values "
+                "(a list, struct or map); a table's cells are single values",
+            )
+        },
+    ),
+    Case(
+        "Parquet with a struct column",
+        (as_parquet("events", venue=pa.array([{"city": "Wien"}] * 2)),),
+        files={
+            "events.parquet": (
+                "rejected",
+                f"{PREFIX}, file events.parquet: column venue holds struct<city: string> values "
+                "(a list, struct or map); a table's cells are single values",
+            )
+        },
+    ),
+    Case(
+        "Excel workbook whose table is behind a hidden first sheet",
+        (as_xlsx("events", hidden_first_sheet=True),),
+        files={
+            "events.xlsx": (
+                "rejected",
+                f"{PREFIX}, file events.xlsx: its first sheet (lists) is hidden; the table must "
+                "be on the first sheet, visible",
+            )
+        },
+    ),
+    Case(
+        "30,000 columns",
+        (wide_header("events", 30_000),),
+        files={
+            "events.csv": (
+                "rejected",
+                f"{PREFIX}, file events.csv: the header has 30,007 columns, over the limit of "
+                "200 (setting max_columns_per_file)",
+            )
+        },
+    ),
+    Case(
+        "a value longer than Excel allows",
+        (cell("events", 3, "event_type", "x" * 40_000),),
+        files={
+            "events.csv": (
+                "rejected",
+                f"{PREFIX}, file events.csv: row 3, column event_type: the value is longer than "
+                "32,767 characters (setting max_cell_characters)",
+            )
+        },
+    ),
+    Case(
         "header names a column twice",
         (rename_column("events", "participants_sme", "participants"),),
         files={
@@ -925,6 +1087,81 @@ def test_bad_input(tmp_path: Path, case: Case) -> None:
     assert_rows_accounted(warehouse)
     if case.rejection:  # nothing of a rejected package reaches the raw tables
         assert query(warehouse, "SELECT count(*) FROM raw.organisations") == [(0,)]
+
+
+def test_excel_sheet_damaged_while_streaming_rejects_the_file(tmp_path: Path) -> None:
+    warehouse, result = load(tmp_path, (as_xlsx("events", truncate_sheet_at=900),))
+    assert [p.status for p in result.packages] == ["accepted"]  # events is optional
+    [(message,)] = query(
+        warehouse, "SELECT message FROM raw.received_files WHERE status = 'rejected'"
+    )
+    # The parser's own words follow in brackets; where it stopped depends on the cut.
+    assert re.fullmatch(
+        f"{PREFIX}, file events.xlsx: cannot be read past row [0-9]+ \\(.+\\)", message
+    ), message
+
+
+def test_a_folder_name_with_a_line_feed_is_not_a_quarter(tmp_path: Path) -> None:
+    shutil.copytree(BASE, tmp_path / "inbox" / "AT12" / "2025Q1\n")
+    _, result = load(tmp_path, ())
+    assert result.problems == [
+        "region AT12: entry '2025Q1\\n' is not a quarter folder (YYYYQN); ignored"
+    ]
+    assert [(p.quarter, p.status) for p in result.packages] == [("2025Q1", "accepted")]
+
+
+class _WrittenToWhileRead(PackageFolder):
+    """A package whose events.csv grows right after it was hashed, as a file still being
+    copied in does between the inbox scan and the read."""
+
+    def checksums(self) -> dict[str, str]:
+        found = super().checksums()
+        with (self.path / "events.csv").open("a", encoding="utf-8") as stream:
+            stream.write("E9,C1,Late,workshop,2025-03-01,1,1\n")
+        return found
+
+
+def test_a_file_changed_while_read_defers_its_package_to_the_next_refresh(tmp_path: Path) -> None:
+    warehouse, _ = load(tmp_path, (), folder="2024Q4")  # a warehouse with its raw layer
+    package = tmp_path / "inbox" / "AT12" / "2025Q1"
+    shutil.copytree(BASE, package)
+    changing = _WrittenToWhileRead("AT12", "2025Q1", package)
+    with duckdb.connect(str(warehouse)) as con:
+        [outcome] = load_batch(
+            con,
+            [(changing, None)],
+            tmp_path / "archive",
+            datetime.now(UTC),
+            ProgrammeSettings().file_limits(),
+        )
+    assert (outcome.status, outcome.message) == (
+        "deferred",
+        f"{PREFIX}: a file changed while it was being read (still being copied in?); the "
+        "package is read again at the next refresh",
+    )
+    assert query(
+        warehouse, "SELECT count(*) FROM raw.received_packages WHERE quarter = '2025Q1'"
+    ) == [(0,)]
+    programme, archive = tmp_path / "programme", tmp_path / "archive"
+    result = ingest(warehouse, tmp_path / "inbox", programme, archive)  # the next refresh
+    assert [(p.quarter, p.status) for p in result.packages] == [
+        ("2024Q4", "accepted"),
+        ("2025Q1", "accepted"),
+    ]
+
+
+def test_a_partial_archive_copy_left_by_a_crash_is_replaced(tmp_path: Path) -> None:
+    events = (BASE / "events.csv").read_bytes()
+    checksum = hashlib.sha256(events).hexdigest()
+    stored = tmp_path / "archive" / "AT12" / "2025Q1" / checksum / "events.csv"
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(events[:40])  # the copy a crash cut short, under the final name
+    warehouse, _ = load(tmp_path, ())
+    assert stored.read_bytes() == events
+    assert query(
+        warehouse, "SELECT archive_path FROM raw.received_files WHERE file_name = 'events.csv'"
+    ) == [(str(stored),)]
+    assert not list(stored.parent.glob(".*"))  # no temporary copy left behind
 
 
 def test_corpus_size() -> None:

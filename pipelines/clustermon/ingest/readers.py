@@ -128,16 +128,17 @@ def _csv_encoding(path: Path) -> str:
         stream.seek(len(codecs.BOM_UTF8) if expected else 0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         position, multibyte = 0, False
-        try:
-            for block in iter(lambda: stream.read(BLOCK), b""):
+        for block in iter(lambda: stream.read(BLOCK), b""):
+            try:
                 decoder.decode(block)
-                multibyte = multibyte or not block.isascii()
-                position += len(block)
-            decoder.decode(b"", final=True)
+            except UnicodeDecodeError as error:
+                at, byte = position + error.start, block[error.start]
+                multibyte = multibyte or not block[: error.start].isascii()
+                break
+            multibyte = multibyte or not block.isascii()
+            position += len(block)
+        else:
             return "utf-8"
-        except UnicodeDecodeError as error:
-            at = position + error.start
-            byte = error.object[error.start]
     if expected:
         raise FileFault(f"starts with a UTF-8 byte order mark but is not UTF-8 (byte {at})")
     if multibyte:
