@@ -83,5 +83,10 @@ class Paths:
         return self.home / "dbt"
 
     @property
+    def logs(self) -> Path:
+        """The CLI's run logs and error reports."""
+        return self.home / "logs"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"

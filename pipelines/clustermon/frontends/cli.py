@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import shutil
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,16 +51,27 @@ def refresh(paths: Paths, job: str = "refresh") -> bool:
     if not dbt_project.manifest_path.exists():
         prepare_manifest()  # a fresh install without make; the definitions load the manifest
     from clustermon.definitions import build_definitions
+    from clustermon.operations.progress import write_run_log
     from clustermon.resources import ClustermonHome
 
     definitions = build_definitions(ClustermonHome.for_paths(paths))
-    with dagster_instance(paths) as instance:
-        result = definitions.resolve_job_def(job).execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            tags=run_tags(instance, paths) if job == "refresh" else None,
-        )
+    paths.logs.mkdir(parents=True, exist_ok=True)
+    log_file = paths.logs / f"{job}-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
+    # One line per step on the terminal; dbt's output and the run's whole event log, stack
+    # traces included, in the log file.
+    with (
+        dagster_instance(paths) as instance,
+        log_file.open("w", encoding="utf-8") as log,
+    ):
+        with contextlib.redirect_stdout(log):
+            result = definitions.resolve_job_def(job).execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config={"loggers": {"progress": {}}},
+                tags=run_tags(instance, paths) if job == "refresh" else None,
+            )
+        write_run_log(instance, result.run_id, log)
+    print(f"Run log: {log_file}")
     published = {
         event.asset_key.to_user_string()
         for event in result.get_asset_materialization_events()
@@ -286,7 +298,33 @@ def main(argv: list[str] | None = None) -> int:
     _explain_parser(commands)
 
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # a fault of clustermon's own: one line here, the details in a file
+        return _unexpected_error(args)
+
+
+def _unexpected_error(args: argparse.Namespace) -> int:
+    """Write the traceback to <home>/logs (or the system's temporary folder) and say where."""
+    import tempfile
+    import traceback
+
+    error = sys.exc_info()[1]
+    folder = Path(tempfile.gettempdir())
+    if hasattr(args, "home"):  # `validate` has no home: it runs on a regional officer's machine
+        with contextlib.suppress(OSError):  # the home itself may be the fault
+            _paths(args).logs.mkdir(parents=True, exist_ok=True)
+            folder = _paths(args).logs
+    report = folder / f"error-{datetime.now(UTC):%Y%m%dT%H%M%S}-{args.command}.log"
+    report.write_text(traceback.format_exc(), encoding="utf-8")
+    print(
+        f"clustermon {args.command}: unexpected error ({type(error).__name__}: {error}); "
+        f"the details are in {report}",
+        file=sys.stderr,
+    )
+    return 2
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from dagster import (
     AssetKey,
     AssetSpec,
     BackfillPolicy,
+    Failure,
     MaterializeResult,
     multi_asset,
 )
@@ -98,11 +99,21 @@ def raw_tables(
             home.settings(),
             only={split_package_key(k) for k in keys},
         )
-    rejected = {
-        package_key(p.region_code, p.quarter): p.message
-        for p in ingested.packages
-        if p.status == "rejected"
+        accepted_ever = con.execute(
+            "SELECT count(*) FROM raw.received_packages WHERE status = 'accepted'"
+        ).fetchone()[0]
+    not_taken = {
+        status: {
+            package_key(p.region_code, p.quarter): p.message
+            for p in ingested.packages
+            if p.status == status
+        }
+        for status in ("rejected", "deferred")
     }
+    if not accepted_ever:
+        messages = [m for by_key in not_taken.values() for m in by_key.values()]
+        reasons = "; ".join(messages) or f"the inbox {paths.inbox} holds no package"
+        raise Failure(f"no accepted package yet: nothing to publish ({reasons})")
     # Raw keeps every package ever accepted: a folder since removed keeps its rows.
     found = {package_key(p.region_code, p.quarter) for p in ingested.packages}
     missing = [key for key in keys if key not in found]
@@ -119,7 +130,8 @@ def raw_tables(
             metadata |= {
                 "packages_in_run": len(keys),
                 "unchanged": sum(p.skipped for p in ingested.packages),
-                "rejected": rejected,
+                "rejected": not_taken["rejected"],
+                "deferred": not_taken["deferred"],
                 "not_in_inbox": missing,
                 "rows_loaded": sum(p.rows_loaded for p in ingested.packages if not p.skipped),
                 "rows_quarantined": sum(
