@@ -69,6 +69,28 @@ def query(database: Path, sql: str, parameters: list | None = None) -> list[tupl
         return con.execute(sql, parameters or []).fetchall()
 
 
+def assert_rows_accounted(warehouse: Path) -> None:
+    """Rows read = loaded + quarantined per loaded file of every accepted package, and the raw
+    tables hold exactly those."""
+    files = query(
+        warehouse,
+        "SELECT package_id, table_name, file_name, rows_read, rows_loaded, rows_quarantined "
+        "FROM raw.received_files f JOIN raw.received_packages USING (package_id) "
+        "WHERE f.status = 'loaded' AND received_packages.status = 'accepted'",
+    )
+    assert files
+    for package, table, file, read, loaded, quarantined in files:
+        assert read == loaded + quarantined, (package, file)
+        where = "WHERE package_id = ? AND source_file = ?"
+        in_raw = query(warehouse, f"SELECT count(*) FROM raw.{table} {where}", [package, file])
+        in_quarantine = query(
+            warehouse,
+            f"SELECT count(DISTINCT source_row) FROM raw.quarantine {where}",
+            [package, file],
+        )
+        assert (in_raw[0][0], in_quarantine[0][0]) == (loaded, quarantined), (package, file)
+
+
 def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Paths], None]) -> Paths:
     """A home built once per test run and shared by every test worker (`make test` runs two):
     the first worker to ask builds it under a lock, the others wait and reuse it. The tests

@@ -30,7 +30,7 @@ from openpyxl import Workbook
 from clustermon.ingest import PackageFolder, ingest
 from clustermon.ingest.load import load_batch
 from clustermon.settings import ProgrammeSettings
-from conftest import FIXTURES, query
+from conftest import FIXTURES, assert_rows_accounted, query
 
 BASE = FIXTURES / "skeleton" / "inbox" / "AT12" / "2025Q1"
 PREFIX = "region AT12, quarter 2025Q1"
@@ -1043,25 +1043,6 @@ def load(
     warehouse = tmp_path / "warehouse.duckdb"
     result = ingest(warehouse, tmp_path / "inbox", tmp_path / "programme", tmp_path / "archive")
     return warehouse, result
-
-
-def assert_rows_accounted(warehouse: Path) -> None:
-    """Rows read = loaded + quarantined per loaded file, and the raw tables hold exactly those."""
-    files = query(
-        warehouse,
-        "SELECT table_name, file_name, rows_read, rows_loaded, rows_quarantined FROM "
-        "raw.received_files f JOIN raw.received_packages USING (package_id) "
-        "WHERE f.status = 'loaded' AND received_packages.status = 'accepted'",
-    )
-    for table, file, read, loaded, quarantined in files:
-        assert read == loaded + quarantined, file
-        in_raw = query(warehouse, f"SELECT count(*) FROM raw.{table} WHERE source_file = ?", [file])
-        in_quarantine = query(
-            warehouse,
-            "SELECT count(DISTINCT source_row) FROM raw.quarantine WHERE source_file = ?",
-            [file],
-        )
-        assert (in_raw[0][0], in_quarantine[0][0]) == (loaded, quarantined), file
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

@@ -54,7 +54,9 @@ def test_a_package_failing_a_package_suite_is_held_back_and_the_others_publish(t
         ("AT13", "2025Q1", "accepted"),
     ]
     reason = receipts[1][3]
-    assert reason.startswith("held back by the gate (package_volumes): No table of a region's")
+    assert reason.startswith(
+        "region AT12, quarter 2025Q1: held back by the gate (package_volumes): No table of"
+    )
     assert "table_name events" in reason and "previous_rows 1" in reason
     assert "newest_rows 0" in reason
     # AT13 is published for both quarters; AT12 for 2024Q4 only, as AT13 (the same register).
@@ -72,6 +74,13 @@ def test_a_package_failing_a_package_suite_is_held_back_and_the_others_publish(t
         "WHERE region_code = 'AT12' AND quarter = '2025Q1'",
     )
     assert in_use == [("2024Q4",)]  # AT12 keeps its previous package
+    # The hold and its reason are published, and shown on the quality page.
+    assert query(
+        paths.published_warehouse,
+        "SELECT region_code, quarter, held_back_by_gate, reason FROM data_quality_rejections",
+    ) == [("AT12", "2025Q1", True, reason)]
+    page = (paths.site / "quality.html").read_text(encoding="utf-8")
+    assert "held back by the gate" in page and "AT12" in page
 
 
 def test_a_held_back_resubmission_leaves_the_quarter_it_replaces_in_force(tmp_path):
@@ -88,7 +97,9 @@ def test_a_held_back_resubmission_leaves_the_quarter_it_replaces_in_force(tmp_pa
         "WHERE region_code = 'AT13' AND quarter = '2025Q1' ORDER BY received_at",
     )
     assert [status for status, _ in versions] == ["accepted", "rejected"]
-    assert versions[1][1].startswith("held back by the gate (package_volumes)")
+    assert versions[1][1].startswith(
+        "region AT13, quarter 2025Q1: held back by the gate (package_volumes)"
+    )
     assert query(
         paths.warehouse,
         "SELECT count(*) FROM raw.events WHERE region_code = 'AT13' AND quarter = '2025Q1'",

@@ -444,6 +444,7 @@ def test_every_published_table_and_column_is_documented(indicators_home):
         "data_quality",
         "data_quality_completeness",
         "data_quality_quarantine",
+        "data_quality_rejections",
         "impact_estimates",
         "indicator_benchmarks",
         "indicator_catalog",

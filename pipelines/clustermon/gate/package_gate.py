@@ -31,6 +31,10 @@ def packages_at_fault(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], s
             for row in cursor.fetchall():
                 found = dict(zip(columns, row, strict=True))
                 shown = ", ".join(f"{name} {value}" for name, value in found.items())
-                key = (found["region_code"], found["quarter"])
-                faults.setdefault(key, f"held back by the gate ({suite.name}): {notes} [{shown}]")
+                region, quarter = found["region_code"], found["quarter"]
+                faults.setdefault(
+                    (region, quarter),
+                    f"region {region}, quarter {quarter}: held back by the gate ({suite.name}): "
+                    f"{notes} [{shown}]",
+                )
     return faults

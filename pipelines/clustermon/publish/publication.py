@@ -45,6 +45,7 @@ PUBLISHED_TABLES = (
     "indicator_revisions",
     "data_quality",
     "data_quality_quarantine",
+    "data_quality_rejections",
     "data_quality_completeness",
     "region_staleness",
     "impact_estimates",
