@@ -122,6 +122,17 @@ def test_publication_is_a_complete_version_switched_in(tmp_path: Path) -> None:
     }
     assert verify(publication) == []
     assert (published / "current" / "validation_report.html").read_text() == "<p>report</p>"
+    # Read-only on disk: every file r--r--r--, every folder r-xr-xr-x.
+    modes = {
+        str(path.relative_to(publication.folder)): path.stat().st_mode & 0o777
+        for path in [publication.folder, *publication.folder.rglob("*")]
+    }
+    assert modes == {
+        ".": 0o555,
+        "parquet": 0o555,
+        "manifest.json": 0o444,
+        **{name: 0o444 for name in manifest["files"]},
+    }
 
 
 def test_keeps_the_configured_number_of_publications(tmp_path: Path) -> None:

@@ -170,7 +170,7 @@ def _remove_unfinished(published: Path) -> None:
     for folder in (published, _versions(published)):
         for leftover in folder.glob(".*.tmp") if folder.exists() else []:
             if leftover.is_dir() and not leftover.is_symlink():
-                shutil.rmtree(leftover)
+                _remove_folder(leftover)
             else:
                 leftover.unlink()
 
@@ -223,8 +223,29 @@ def _write_version(
     }
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     _fsync(folder / MANIFEST_NAME)
+    _set_modes(folder, READ_ONLY)
     _fsync(folder / "parquet")
     _fsync(folder)
+
+
+# A complete version is read-only on disk: a reader cannot change a publication by mistake
+# (DuckDB opens a file it may not write only with read_only). Made writable again to remove it.
+READ_ONLY = (0o444, 0o555)  # files, folders
+WRITABLE = (0o644, 0o755)
+
+
+def _set_modes(folder: Path, modes: tuple[int, int]) -> None:
+    file_mode, folder_mode = modes
+    for path in sorted(folder.rglob("*"), reverse=True):  # a folder after what it holds
+        path.chmod(folder_mode if path.is_dir() else file_mode)
+    folder.chmod(folder_mode)
+
+
+def _remove_folder(folder: Path) -> None:
+    for path in [folder, *folder.rglob("*")]:  # a folder before what it holds
+        if path.is_dir():
+            path.chmod(WRITABLE[1])
+    shutil.rmtree(folder)
 
 
 def publish(
@@ -312,4 +333,4 @@ def _prune(published: Path, kept: int) -> None:
             # Hidden first (one rename), so a kill while deleting leaves no half publication.
             retired = old.folder.with_name(f".{old.id}.{uuid.uuid4().hex}.tmp")
             os.rename(old.folder, retired)
-            shutil.rmtree(retired)
+            _remove_folder(retired)
