@@ -88,6 +88,10 @@ def test_overview_sums_published_values_and_suppresses_nothing_it_can_show(skele
         ["OUT02", "Member organisations", "organisations", "1", "suppressed", "\u2013"],
         ["RCO01", "Enterprises supported", "enterprises", "1", "8", "8"],
     ]
+    # A share has no sum: RES01-RES05 (% of projects, % of members) show no programme total.
+    shares = [row for row in portfolio[1:] if row[2].startswith("%")]
+    assert [row[0] for row in shares] == ["RES01", "RES02", "RES03", "RES04", "RES05"]
+    assert all(row[4] == "\u2013" for row in shares)
 
 
 def test_every_chart_of_the_real_pages_is_valid_vega_lite(skeleton_home):
