@@ -7,7 +7,9 @@ front ends resolve them, from their flags or else the environment, here.
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -17,6 +19,22 @@ DASHBOARDS_DIR = REPO_ROOT / "dashboards"
 NUTS_REFERENCE = DBT_PROJECT_DIR / "seeds" / "nuts2021.csv"
 
 HOME_ENV, INBOX_ENV, PROGRAMME_ENV = "CLUSTERMON_HOME", "CLUSTERMON_INBOX", "CLUSTERMON_PROGRAMME"
+
+
+def code_version() -> str:
+    """`git describe` of the checkout the code runs from, else the installed package version."""
+    try:
+        described = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--tags"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        return f"git {described}"
+    except (OSError, subprocess.SubprocessError):
+        return f"clustermon {metadata.version('clustermon')}"
 
 
 @dataclass(frozen=True)

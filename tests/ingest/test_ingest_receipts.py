@@ -87,3 +87,28 @@ def test_resent_package_replaces_and_rejected_one_does_not(tmp_path: Path) -> No
         "SELECT status, count(*) FROM raw.received_packages "
         "WHERE quarter = '2025Q1' GROUP BY ALL ORDER BY ALL",
     ) == [("accepted", 1), ("rejected", 1)]
+
+
+def test_a_rejected_package_is_read_again_only_when_its_files_or_the_programme_change(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(SKELETON / "inbox" / "AT12", tmp_path / "inbox" / "AT13")  # not listed
+    programme = tmp_path / "programme"
+    shutil.copytree(SKELETON / "programme", programme)
+
+    def load():
+        [package] = ingest(
+            tmp_path / "warehouse.duckdb", tmp_path / "inbox", programme, tmp_path / "archive"
+        ).packages[-1:]
+        return package
+
+    first = load()
+    assert (first.status, first.skipped) == ("rejected", False)
+    again = load()  # same files, same programme: the verdict stands, the files are not read
+    assert (again.status, again.skipped, again.message) == ("rejected", True, first.message)
+
+    with (programme / "regions.csv").open("a", encoding="utf-8") as regions:
+        regions.write("AT13,Wien,2024-10-01\n")
+    listed = load()  # the programme changed: read again, and no longer rejected for its region
+    assert not listed.skipped
+    assert "not listed in the programme" not in (listed.message or "")

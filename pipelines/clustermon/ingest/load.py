@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from clustermon.contract import TABLES
 from clustermon.gate.package_gate import packages_at_fault
+from clustermon.home import code_version
 from clustermon.ingest.package import (
     PackageCheck,
     PackageFolder,
@@ -138,7 +139,7 @@ class _Receipt:
     received_at: datetime
 
 
-def _record(con: duckdb.DuckDBPyConnection, receipts: list[_Receipt]) -> None:
+def _record(con: duckdb.DuckDBPyConnection, receipts: list[_Receipt], context: str) -> None:
     """Write the receipts (with each file's archived copy); rows too, of the accepted packages."""
     files, packages = [], []
     for receipt in receipts:
@@ -174,6 +175,7 @@ def _record(con: duckdb.DuckDBPyConnection, receipts: list[_Receipt]) -> None:
                 receipt.received_at,
                 "accepted" if check.accepted else "rejected",
                 check.rejection,
+                context,
                 check.key,
             )
         )
@@ -236,6 +238,16 @@ class _Candidate:
     first_received: datetime
 
 
+def check_context(con: duckdb.DuckDBPyConnection) -> str:
+    """What a package's verdict depends on besides its own files: the programme's regions and
+    settings as loaded, and the code's version."""
+    digest = hashlib.sha256(code_version().encode())
+    for table in ("regions", "settings"):
+        for row in con.execute(f"SELECT * FROM raw.{table} ORDER BY ALL").fetchall():
+            digest.update(repr(row).encode())
+    return digest.hexdigest()[:16]
+
+
 def load_batch(
     con: duckdb.DuckDBPyConnection,
     packages: Sequence[tuple[PackageFolder, str | None]],
@@ -245,33 +257,38 @@ def load_batch(
 ) -> list[LoadedPackage]:
     """Archive, check and load packages, all in one transaction; an accepted package replaces
     its region's quarter. A package whose files were loaded before is not checked again."""
-    recorded = dict(
-        con.execute(
-            "SELECT package_id, (status, received_at) FROM raw.received_packages"
+    recorded = {
+        identifier: (status, first_received, checked_against)
+        for identifier, status, first_received, checked_against in con.execute(
+            "SELECT package_id, status, received_at, checked_against FROM raw.received_packages"
         ).fetchall()
-    )
+    }
+    context = check_context(con)
     identifiers, candidates, skipped, deferred = [], [], set(), set()
     for package, rejection in packages:
         checksums = package.checksums()
         identifier = package_id(package, checksums)
         identifiers.append(identifier)
-        status, first_received = recorded.get(identifier, (None, received_at))
-        if status == "accepted":
+        status, first_received, checked_against = recorded.get(
+            identifier, (None, received_at, None)
+        )
+        # An accepted package is not loaded twice; a rejected one is not read again until its
+        # files, the programme or the code change (a hostile file costs one read, not one a run).
+        if status == "accepted" or (status == "rejected" and checked_against == context):
             skipped.add(identifier)
             continue
         copies = _archive_package(package, archive, checksums)
         if copies is None:
             deferred.add(identifier)
             continue
-        # A package rejected before is checked again (the programme may have changed); it keeps
-        # its first receipt time.
+        # A package rejected before keeps its first receipt time.
         candidates.append(
             _Candidate(package, rejection, identifier, checksums, copies, first_received)
         )
     held_back: dict[tuple[str, str], str] = {}
     while candidates:
         try:
-            _load_checked(con, candidates, limits, held_back)
+            _load_checked(con, candidates, limits, held_back, context)
         except _HeldBack as found:
             held_back.update(found.faults)  # and load the batch again without them
             continue
@@ -318,6 +335,7 @@ def _load_checked(
     candidates: list[_Candidate],
     limits: FileLimits,
     held_back: dict[tuple[str, str], str],
+    context: str,
 ) -> None:
     """Check, archive and load the batch in one transaction; raise _HeldBack (rolled back) when
     the gate's package suites fail on packages it would accept (gate/package_gate.py)."""
@@ -347,7 +365,7 @@ def _load_checked(
             if (region_code, quarter) in arriving
         ]
         _delete_packages(con, replaced, files=False)
-        _record(con, receipts)
+        _record(con, receipts, context)
         faults = {key: why for key, why in packages_at_fault(con).items() if key in arriving}
         if faults:
             raise _HeldBack(faults)

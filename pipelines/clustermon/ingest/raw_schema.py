@@ -35,6 +35,9 @@ BOOKKEEPING: dict[str, RawColumns] = {
         ("received_at", "TIMESTAMPTZ"),
         ("status", "VARCHAR"),
         ("message", "VARCHAR"),
+        # What a rejected package was checked against (ingest/load.py: check_context): it is
+        # not read again until its files or this change.
+        ("checked_against", "VARCHAR"),
     ),
     # One row per file received: checksum, archive copy, rows read = loaded + quarantined.
     "received_files": (

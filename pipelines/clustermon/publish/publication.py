@@ -25,16 +25,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 import duckdb
 
-from clustermon.home import REPO_ROOT
+from clustermon.home import code_version
 from clustermon.ingest import sha256_of
 
 PUBLISHED_TABLES = (
@@ -91,22 +89,6 @@ def _fsync(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def code_version() -> str:
-    """`git describe` of the checkout the code runs from, else the installed package version."""
-    try:
-        described = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--tags"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        return f"git {described}"
-    except (OSError, subprocess.SubprocessError):
-        return f"clustermon {metadata.version('clustermon')}"
 
 
 def _packages_in_use(con: duckdb.DuckDBPyConnection) -> list[dict]:
