@@ -83,3 +83,25 @@ def test_folder_names_must_be_codes(tmp_path: Path, capsys: pytest.CaptureFixtur
     shutil.copytree(BASE, package)
     assert main(["validate", str(package)]) == 1
     assert "folder 'Lower Austria' is not a region code" in capsys.readouterr().err
+
+
+def test_a_file_of_many_faults_is_counted_whole_and_listed_in_part(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    package = tmp_path / "AT12" / "2025Q1"
+    shutil.copytree(BASE, package)
+    rows = [f"X{n},C1,2025-01-15,dance,false,10,5" for n in range(1500)]
+    (package / "events.csv").write_text(
+        "event_id,cluster_id,held_on,event_type,international,participants,participants_sme\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+    assert main(["validate", "--json", str(package)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    [events] = [f for f in report["files"] if f["file"] == "events.csv"]
+    assert events["rows_quarantined"] == 1500
+    assert events["fault_counts"] == {"allowed_value": 1500}
+    assert [f["row"] for f in events["faults"]] == list(range(2, 1002))  # the first 1,000
+    assert main(["validate", str(package)]) == 1
+    text = capsys.readouterr().out
+    assert "    allowed_value: 1500 rows\n" in text and "… and 1495 more" in text

@@ -262,13 +262,24 @@ def check_package(
     return check_packages(con, [(package, rejection)], limits)[0]
 
 
-def quarantine_rows(con: duckdb.DuckDBPyConnection, package_key: int = 0) -> list[tuple]:
-    """A package's quarantine, in file and row order."""
+def quarantine_rows(
+    con: duckdb.DuckDBPyConnection, package_key: int = 0, per_rule: int | None = None
+) -> list[tuple]:
+    """A package's quarantine in file and row order, with each row's count of faults under the
+    same file and rule; at most `per_rule` rows of each file and rule (a file of a million
+    broken rows must not fill the memory of the machine that checks it)."""
     columns = ", ".join(QUARANTINE_COLUMNS)
+    kept = "QUALIFY row_number() OVER same <= ?" if per_rule else ""
     return con.execute(
-        f"SELECT {columns} FROM package_quarantine WHERE package_key = ? "
-        "ORDER BY source_file, source_row, column_name, rule",
-        [package_key],
+        f"""
+        SELECT {columns}, count(*) OVER (PARTITION BY source_file, rule) AS faults_of_rule
+        FROM package_quarantine
+        WHERE package_key = ?
+        WINDOW same AS (PARTITION BY source_file, rule ORDER BY source_row, column_name)
+        {kept}
+        ORDER BY source_file, source_row, column_name, rule
+        """,
+        [package_key, per_rule] if per_rule else [package_key],
     ).fetchall()
 
 

@@ -8,6 +8,7 @@ rows of each with counts; or as JSON for machines.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -17,18 +18,29 @@ import duckdb
 from clustermon.ingest.package import PackageFolder, check_package, quarantine_rows
 
 SHOWN_ROWS = 5
+LISTED_PER_RULE = 1000  # faults listed per file and rule (`fault_counts` has them all)
+VALIDATE_MEMORY = "1GB"
 
 
 def validate_package(path: Path) -> dict[str, Any]:
     """Every fault of the package folder at `path`, as a JSON-ready report."""
     package = PackageFolder.at(path)
-    with duckdb.connect() as con:
+    # In memory, but spilling to a temporary folder beyond the limit: a large file must not
+    # take the sender's machine's memory.
+    with (
+        tempfile.TemporaryDirectory(prefix="clustermon-validate-") as spill,
+        duckdb.connect(config={"memory_limit": VALIDATE_MEMORY, "temp_directory": spill}) as con,
+    ):
         check = check_package(con, package)
         faults: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for _table, file, row, column, rule, value, message in quarantine_rows(con):
+        per_rule: dict[str, dict[str, int]] = defaultdict(dict)
+        for _table, file, row, column, rule, value, message, of_rule in quarantine_rows(
+            con, per_rule=LISTED_PER_RULE
+        ):
             faults[file].append(
                 {"row": row, "column": column, "rule": rule, "value": value, "message": message}
             )
+            per_rule[file][rule] = of_rule
     files = []
     for result in check.files:
         counts = result.counts
@@ -42,6 +54,7 @@ def validate_package(path: Path) -> dict[str, Any]:
                 "rows_loaded": counts and counts.rows_loaded,
                 "rows_quarantined": counts and counts.rows_quarantined,
                 "faults": faults.get(result.file.name, []),
+                "fault_counts": per_rule.get(result.file.name, {}),
             }
         )
     clean = check.accepted and all(f["status"] == "loaded" and not f["faults"] for f in files)
@@ -77,12 +90,13 @@ def format_report(report: dict[str, Any]) -> str:
         for fault in file["faults"]:
             by_rule[fault["rule"]].append(fault)
         for rule, faults in by_rule.items():
-            lines.append(f"    {rule}: {_rows(len(faults))}")
+            count = file["fault_counts"][rule]
+            lines.append(f"    {rule}: {_rows(count)}")
             for fault in faults[:SHOWN_ROWS]:
                 column = f", column {fault['column']}" if fault["column"] else ""
                 lines.append(f"      row {fault['row']}{column}: {fault['message']}")
-            if len(faults) > SHOWN_ROWS:
-                lines.append(f"      … and {len(faults) - SHOWN_ROWS} more")
+            if count > SHOWN_ROWS:
+                lines.append(f"      … and {count - SHOWN_ROWS} more")
     return "\n".join(lines)
 
 
