@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import Workbook
 
-from clustermon.ingest import PackageFolder, ingest
+from clustermon.ingest import PackageFolder, ingest, sha256_of
 from clustermon.ingest.load import load_batch
 from clustermon.settings import ProgrammeSettings
 from conftest import FIXTURES, assert_rows_accounted, query
@@ -1128,6 +1128,40 @@ def test_a_file_changed_while_read_defers_its_package_to_the_next_refresh(tmp_pa
     assert [(p.quarter, p.status) for p in result.packages] == [
         ("2024Q4", "accepted"),
         ("2025Q1", "accepted"),
+    ]
+
+
+class _FileRemovedWhileHashed(PackageFolder):
+    """A package whose sender removes a file between the listing and the hashing."""
+
+    def checksums(self) -> dict[str, str]:
+        listed = self.regular_files()
+        (self.path / "events.csv").unlink()
+        return {p.name: sha256_of(p) for p in listed}
+
+
+def test_a_file_removed_while_found_defers_only_its_package(tmp_path: Path) -> None:
+    warehouse, _ = load(tmp_path, (), folder="2024Q4")
+    package = tmp_path / "inbox" / "AT12" / "2025Q1"
+    shutil.copytree(BASE, package)
+    vanishing = _FileRemovedWhileHashed("AT12", "2025Q1", package)
+    settled = PackageFolder("AT12", "2024Q4", tmp_path / "inbox" / "AT12" / "2024Q4")
+    with duckdb.connect(str(warehouse)) as con:
+        outcomes = load_batch(
+            con,
+            [(vanishing, None), (settled, None)],
+            tmp_path / "archive",
+            datetime.now(UTC),
+            ProgrammeSettings().file_limits(),
+        )
+    assert [(p.quarter, p.status, p.message) for p in outcomes] == [
+        (
+            "2025Q1",
+            "deferred",
+            f"{PREFIX}, file events.csv: cannot be read (No such file or directory); the "
+            "package is read again at the next refresh",
+        ),
+        ("2024Q4", "accepted", None),  # unchanged, and untouched by the other's fault
     ]
 
 

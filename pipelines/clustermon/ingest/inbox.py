@@ -33,9 +33,15 @@ def scan_inbox(inbox: Path) -> dict[str, str]:
     if not inbox.is_dir():
         return {}
     packages, _ = discover_packages(inbox)
-    return {
-        package_key(p.region_code, p.quarter): package_id(p, p.checksums()) for p, _ in packages
-    }
+    scanned = {}
+    for package, _ in packages:
+        try:
+            scanned[package_key(package.region_code, package.quarter)] = package_id(
+                package, package.checksums()
+            )
+        except OSError:  # a file removed or unreadable mid-scan: the next scan sees it settled
+            continue
+    return scanned
 
 
 def keys_to_ingest(scanned: dict[str, str], warehouse: Path) -> list[str]:

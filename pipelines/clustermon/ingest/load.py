@@ -111,11 +111,15 @@ def _archive_package(
     folder = archive / package.region_code / package.quarter
     copies = {}
     for name, checksum in checksums.items():
-        stored = _archive_file(package.path / name, folder, checksum)
+        try:
+            stored = _archive_file(package.path / name, folder, checksum)
+        except FileNotFoundError:  # removed since it was hashed
+            return None
         if stored is None:
             return None
         copies[name] = stored
-    return copies
+    # A file added since the package was found would be read unarchived: wait for it too.
+    return copies if {p.name for p in package.regular_files()} == set(copies) else None
 
 
 def _delete_packages(
@@ -220,6 +224,7 @@ def _insert(
             con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS FROM {view}")
 
 
+UNREADABLE = "{prefix}: cannot be read ({error}); the package is read again at the next refresh"
 CHANGED_WHILE_READING = (
     "{prefix}: a file changed while it was being read (still being copied in?); the package "
     "is read again at the next refresh"
@@ -264,9 +269,18 @@ def load_batch(
         ).fetchall()
     }
     context = check_context(con)
-    identifiers, candidates, skipped, deferred = [], [], set(), set()
+    identifiers, candidates, skipped = [], [], set()
+    deferred: dict[str, str] = {}  # package id -> why it is read again at the next refresh
     for package, rejection in packages:
-        checksums = package.checksums()
+        try:
+            checksums = package.checksums()
+        except OSError as error:  # a file removed or unreadable while the package is found
+            identifier = f"unread:{package.region_code}|{package.quarter}"
+            identifiers.append(identifier)
+            deferred[identifier] = UNREADABLE.format(
+                prefix=package.prefix(Path(error.filename or "?").name), error=error.strerror
+            )
+            continue
         identifier = package_id(package, checksums)
         identifiers.append(identifier)
         status, first_received, checked_against = recorded.get(
@@ -279,7 +293,7 @@ def load_batch(
             continue
         copies = _archive_package(package, archive, checksums)
         if copies is None:
-            deferred.add(identifier)
+            deferred[identifier] = CHANGED_WHILE_READING.format(prefix=package.prefix())
             continue
         # A package rejected before keeps its first receipt time.
         candidates.append(
@@ -305,10 +319,7 @@ def load_batch(
             [identifiers],
         ).fetchall()
     }
-    for identifier, (package, _) in zip(identifiers, packages, strict=True):
-        if identifier in deferred:
-            message = CHANGED_WHILE_READING.format(prefix=package.prefix())
-            outcomes[identifier] = ("deferred", message, 0, 0)
+    outcomes |= {identifier: ("deferred", why, 0, 0) for identifier, why in deferred.items()}
     return [
         LoadedPackage(
             identifier,

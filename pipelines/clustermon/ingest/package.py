@@ -76,9 +76,13 @@ class PackageFolder:
     def files(self) -> list[Path]:
         return sorted(p for p in self.path.iterdir() if not p.name.startswith("."))
 
+    def regular_files(self) -> list[Path]:
+        """The files that are read and archived (a symlink is never followed)."""
+        return [p for p in self.files() if p.is_file() and not p.is_symlink()]
+
     def checksums(self) -> dict[str, str]:
-        """File name -> SHA-256 of each regular file (a symlink is never followed)."""
-        return {p.name: sha256_of(p) for p in self.files() if p.is_file() and not p.is_symlink()}
+        """File name -> SHA-256 of each regular file."""
+        return {p.name: sha256_of(p) for p in self.regular_files()}
 
     def prefix(self, file: str | None = None) -> str:
         where = f"region {self.region_code}, quarter {self.quarter}"
