@@ -3,8 +3,9 @@
 inbox.py finds the inbox's packages (partition keys, package ids), readers.py reads any format
 as text, rules.py states the contract's rules as data, rule_engine.py runs them in DuckDB,
 package.py finds and checks a package (also for `clustermon validate`, package_report.py words
-the check), raw_schema.py creates and upgrades the raw tables, load.py archives and loads
-packages, programme.py the programme folder; assets.py is their Dagster face.
+the check), raw_schema.py creates and upgrades the raw tables, archive.py keeps each file as
+received before it is read, load.py checks and loads packages, programme.py the programme
+folder; assets.py is their Dagster face.
 """
 
 from clustermon.ingest.load import Ingested, LoadedPackage, ingest, load_packages

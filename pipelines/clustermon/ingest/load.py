@@ -10,7 +10,6 @@ changed is not loaded again; a rejected package is recorded but never replaces t
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,13 +22,13 @@ import pyarrow as pa
 from clustermon.contract import TABLES
 from clustermon.gate.package_gate import packages_at_fault
 from clustermon.home import code_version
+from clustermon.ingest.archive import archive_package
 from clustermon.ingest.package import (
     PackageCheck,
     PackageFolder,
     check_packages,
     discover_packages,
     package_id,
-    sha256_of,
 )
 from clustermon.ingest.programme import load_programme
 from clustermon.ingest.raw_schema import column_names, create_raw_tables, transaction
@@ -75,51 +74,6 @@ class LoadedPackage:
 class Ingested:
     packages: list[LoadedPackage]
     problems: list[str] = field(default_factory=list)  # inbox entries that are no package
-
-
-def _archive_file(path: Path, folder: Path, checksum: str) -> Path | None:
-    """Keep the file as received under its checksum, so a re-sent package never overwrites it.
-
-    The copy is hashed as it is written, synced and only then renamed into place: a crash or a
-    full disk never leaves a partial copy under the final name. None when the bytes copied are
-    not the bytes checksummed when the package was found: the file changed meanwhile.
-    """
-    stored = folder / checksum / path.name
-    if stored.exists() and sha256_of(stored) == checksum:
-        return stored
-    stored.parent.mkdir(parents=True, exist_ok=True)
-    partial = stored.with_name(f".{path.name}.partial")
-    digest = hashlib.sha256()
-    with path.open("rb") as source, partial.open("wb") as target:
-        for block in iter(lambda: source.read(1 << 20), b""):
-            digest.update(block)
-            target.write(block)
-        target.flush()
-        os.fsync(target.fileno())
-    if digest.hexdigest() != checksum:
-        partial.unlink()
-        return None
-    os.replace(partial, stored)
-    return stored
-
-
-def _archive_package(
-    package: PackageFolder, archive: Path, checksums: dict[str, str]
-) -> dict[str, Path] | None:
-    """Every regular file of the package archived (file name -> archived copy), or None when
-    one changed since the package was found: it is read again at the next refresh."""
-    folder = archive / package.region_code / package.quarter
-    copies = {}
-    for name, checksum in checksums.items():
-        try:
-            stored = _archive_file(package.path / name, folder, checksum)
-        except FileNotFoundError:  # removed since it was hashed
-            return None
-        if stored is None:
-            return None
-        copies[name] = stored
-    # A file added since the package was found would be read unarchived: wait for it too.
-    return copies if {p.name for p in package.regular_files()} == set(copies) else None
 
 
 def _delete_packages(
@@ -291,7 +245,7 @@ def load_batch(
         if status == "accepted" or (status == "rejected" and checked_against == context):
             skipped.add(identifier)
             continue
-        copies = _archive_package(package, archive, checksums)
+        copies = archive_package(package, archive, checksums)
         if copies is None:
             deferred[identifier] = CHANGED_WHILE_READING.format(prefix=package.prefix())
             continue
