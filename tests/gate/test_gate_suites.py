@@ -248,7 +248,7 @@ def package_warehouse(directory: Path, changes: str = "", regions=("AT12", "BE2"
         for region, quarter, package, counts in PACKAGES:
             reference = {"2025Q1": "2025-03-31", "2025Q2": "2025-06-30"}[quarter]
             con.execute(
-                "INSERT INTO raw.received_packages VALUES (?, ?, ?, ?, ?, 'accepted', NULL)",
+                "INSERT INTO raw.received_packages VALUES (?, ?, ?, ?, ?, 'accepted', NULL, NULL)",
                 [package, region, quarter, reference, RECEIVED],
             )
             for table, rows in zip(REQUIRED_TABLES, counts, strict=True):
