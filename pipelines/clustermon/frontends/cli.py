@@ -315,8 +315,9 @@ def _unexpected_error(args: argparse.Namespace) -> int:
     folder = Path(tempfile.gettempdir())
     if hasattr(args, "home"):  # `validate` has no home: it runs on a regional officer's machine
         with contextlib.suppress(OSError):  # the home itself may be the fault
-            _paths(args).logs.mkdir(parents=True, exist_ok=True)
-            folder = _paths(args).logs
+            logs = _paths(args).logs
+            logs.mkdir(parents=True, exist_ok=True)
+            folder = logs
     report = folder / f"error-{datetime.now(UTC):%Y%m%dT%H%M%S}-{args.command}.log"
     report.write_text(traceback.format_exc(), encoding="utf-8")
     print(

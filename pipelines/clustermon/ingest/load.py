@@ -86,28 +86,18 @@ def _delete_packages(
         con.execute(f"DELETE FROM raw.{table} WHERE list_contains(?, package_id)", [package_ids])
 
 
-@dataclass(frozen=True)
-class _Receipt:
-    """A package of the batch as it will be recorded."""
-
-    check: PackageCheck
-    package_id: str
-    checksums: dict[str, str]
-    copies: dict[str, Path]  # file name -> archived copy, the bytes that were checked
-    received_at: datetime
-
-
 def _record(con: duckdb.DuckDBPyConnection, receipts: list[_Receipt], context: str) -> None:
     """Write the receipts (with each file's archived copy); rows too, of the accepted packages."""
     files, packages = [], []
     for receipt in receipts:
         check, package = receipt.check, receipt.check.package
-        lineage = [receipt.package_id, package.region_code, package.quarter]
+        candidate = receipt.candidate
+        lineage = [candidate.package_id, package.region_code, package.quarter]
         for result in check.files:
-            checksum = receipt.checksums.get(result.file.name)
+            checksum = candidate.checksums.get(result.file.name)
             if checksum is None:
                 continue  # a link or a folder: never read, so never archived (validate reports it)
-            stored = receipt.copies[result.file.name]
+            stored = candidate.copies[result.file.name]
             counts = result.counts if check.accepted else None
             status = result.status if check.accepted or result.status != "loaded" else "not_loaded"
             files.append(
@@ -117,7 +107,7 @@ def _record(con: duckdb.DuckDBPyConnection, receipts: list[_Receipt], context: s
                     result.file.name,
                     checksum,
                     stored.stat().st_size,
-                    receipt.received_at,
+                    candidate.first_received,
                     str(stored),
                     counts and counts.rows_read,
                     counts and counts.rows_loaded,
@@ -130,7 +120,7 @@ def _record(con: duckdb.DuckDBPyConnection, receipts: list[_Receipt], context: s
             (
                 *lineage,
                 package.reference_date,
-                receipt.received_at,
+                candidate.first_received,
                 "accepted" if check.accepted else "rejected",
                 check.rejection,
                 context,
@@ -195,6 +185,14 @@ class _Candidate:
     checksums: dict[str, str]
     copies: dict[str, Path]
     first_received: datetime
+
+
+@dataclass(frozen=True)
+class _Receipt:
+    """A package of the batch as it will be recorded: what was found, and its check."""
+
+    candidate: _Candidate
+    check: PackageCheck
 
 
 def check_context(con: duckdb.DuckDBPyConnection) -> str:
@@ -316,10 +314,9 @@ def _load_checked(
             [c.copies for c in candidates],
         )
         receipts = [
-            _Receipt(check, c.package_id, c.checksums, c.copies, c.first_received)
-            for check, c in zip(checks, candidates, strict=True)
+            _Receipt(candidate, check) for check, candidate in zip(checks, candidates, strict=True)
         ]
-        _delete_packages(con, [r.package_id for r in receipts], files=True)
+        _delete_packages(con, [c.package_id for c in candidates], files=True)
         arriving = {r.check.package.region_quarter for r in receipts if r.check.accepted}
         replaced = [
             identifier

@@ -212,9 +212,7 @@ def check_packages(
             """Each package's file for the table, read when the engine asks for it; a file
             that cannot be read is rejected and left out, whatever the fault: one file never
             stops the batch."""
-            for check, tables, copy in zip(
-                checks, files, copies or [{}] * len(checks), strict=True
-            ):
+            for check, tables, copy in zip(checks, files, copies, strict=True):
                 path = tables.get(table.name)
                 if path is None:
                     continue
@@ -267,23 +265,22 @@ def check_package(
 
 
 def quarantine_rows(
-    con: duckdb.DuckDBPyConnection, package_key: int = 0, per_rule: int | None = None
+    con: duckdb.DuckDBPyConnection, per_rule: int, package_key: int = 0
 ) -> list[tuple]:
     """A package's quarantine in file and row order, with each row's count of faults under the
     same file and rule; at most `per_rule` rows of each file and rule (a file of a million
     broken rows must not fill the memory of the machine that checks it)."""
     columns = ", ".join(QUARANTINE_COLUMNS)
-    kept = "QUALIFY row_number() OVER same <= ?" if per_rule else ""
     return con.execute(
         f"""
         SELECT {columns}, count(*) OVER (PARTITION BY source_file, rule) AS faults_of_rule
         FROM package_quarantine
         WHERE package_key = ?
-        WINDOW same AS (PARTITION BY source_file, rule ORDER BY source_row, column_name)
-        {kept}
+        QUALIFY row_number() OVER (
+            PARTITION BY source_file, rule ORDER BY source_row, column_name) <= ?
         ORDER BY source_file, source_row, column_name, rule
         """,
-        [package_key, per_rule] if per_rule else [package_key],
+        [package_key, per_rule],
     ).fetchall()
 
 

@@ -35,7 +35,7 @@ def validate_package(path: Path) -> dict[str, Any]:
         faults: dict[str, list[dict[str, Any]]] = defaultdict(list)
         per_rule: dict[str, dict[str, int]] = defaultdict(dict)
         for _table, file, row, column, rule, value, message, of_rule in quarantine_rows(
-            con, per_rule=LISTED_PER_RULE
+            con, LISTED_PER_RULE
         ):
             faults[file].append(
                 {"row": row, "column": column, "rule": rule, "value": value, "message": message}
