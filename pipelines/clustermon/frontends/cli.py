@@ -225,6 +225,25 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_service(args: argparse.Namespace) -> int:
+    from clustermon.frontends.service import run_service
+
+    return run_service(_paths(args), args.host, args.port)
+
+
+def _service_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "service",
+        help="run the Dagster daemon (sensor, schedule, alerts) and UI on the home until stopped",
+    )
+    _folder_flags(parser)
+    parser.add_argument("--port", type=int, default=3000, help="Dagster UI port (default 3000)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="Dagster UI address (default 127.0.0.1: local only)"
+    )
+    parser.set_defaults(run=_cmd_service)
+
+
 def _cmd_explain(args: argparse.Namespace) -> int:
     from clustermon.explain import ExplainRequest, explain_command
 
@@ -320,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     rollback_parser.set_defaults(run=_cmd_rollback)
 
     _explain_parser(commands)
+    _service_parser(commands)
 
     args = parser.parse_args(argv)
     try:
