@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from clustermon.frontends.cli import dagster_home
+from clustermon.frontends.cli import dagster_home, dagster_instance
 from clustermon.home import HOME_ENV, INBOX_ENV, PROGRAMME_ENV, REPO_ROOT, Paths
 
 # SIGTERM to a group, then this long before SIGKILL: a run stops at its next event.
@@ -86,6 +86,10 @@ def run_service(paths: Paths, host: str, port: int) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
     environment = service_environment(paths)
+    # Create and migrate the instance's SQLite storage here, once: the daemon's and the UI's
+    # code servers would otherwise race to, and two migrations leave its schema unusable.
+    with dagster_instance(paths):
+        pass
     children = [
         subprocess.Popen(
             command, env=environment, start_new_session=True, preexec_fn=_die_with_the_service
