@@ -7,7 +7,7 @@ MANIFEST := dbt_project/target/manifest.json
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install browser run test lint dev manifest generate clean bench
+.PHONY: install browser run test lint dev service manifest generate clean bench
 
 $(BIN)/clustermon: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,14 @@ dev: $(MANIFEST)
 	# dagster dev re-parses dbt with the `dbt` on PATH: the venv's, even when it is not active.
 	PATH="$(abspath $(BIN)):$$PATH" DAGSTER_HOME=$(DEV_HOME)/dagster CLUSTERMON_HOME=$(DEV_HOME) \
 		$(BIN)/dagster dev -m clustermon.definitions -d $(CURDIR)/pipelines -p $(DEV_PORT)
+
+# Unattended operation (a managing authority's server; deploy/clustermon.service runs the same
+# command under systemd): the Dagster daemon (inbox sensor, quarterly schedule, alerts) and the
+# UI on the home, until SIGTERM or Ctrl-C.
+SERVICE_HOME ?= $(CURDIR)/data
+SERVICE_PORT ?= 3000
+service: $(MANIFEST)
+	$(BIN)/clustermon service --home $(SERVICE_HOME) --port $(SERVICE_PORT)
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs

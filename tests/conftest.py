@@ -2,12 +2,15 @@
 
 import os
 import shutil
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import duckdb
 import pytest
+from aiosmtpd.controller import Controller
 from dagster import Definitions
 from filelock import FileLock
 
@@ -61,6 +64,37 @@ def definitions_for(paths: Paths) -> Definitions:
 def run_refresh(paths: Paths, job: str = "refresh") -> bool:
     with preserved_environment():
         return refresh(paths, job)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for a server a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Mailbox:
+    """What a local SMTP server received: each message's envelope and parsed message."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd calls it so
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((envelope, message))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[int, Mailbox]]:
+    """An SMTP server on 127.0.0.1 (no TLS): its port and what it received."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.port, mailbox
+    finally:
+        controller.stop()
 
 
 def query(database: Path, sql: str, parameters: list | None = None) -> list[tuple]:

@@ -6,6 +6,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from clustermon.gate.asset_checks import GATE_CHECKS
 from clustermon.impact.assets import impact_estimates
 from clustermon.ingest.assets import programme_tables, raw_tables
+from clustermon.operations.alerts import failure_alerts, findings_alerts
 from clustermon.operations.progress import progress_logger
 from clustermon.operations.schedules import quarterly_refresh
 from clustermon.operations.sensors import inbox_sensor
@@ -47,7 +48,7 @@ def build_definitions(home: ClustermonHome) -> Definitions:
         asset_checks=GATE_CHECKS,
         jobs=[refresh_job, publish_job],
         schedules=[quarterly_refresh],
-        sensors=[inbox_sensor],
+        sensors=[inbox_sensor, failure_alerts, findings_alerts],
         resources={"home": home, "dbt": dbt_resource(), "refresh_lock": RefreshLock(home=home)},
         loggers={"progress": progress_logger},
         # The steps form one chain, so one process loses nothing and saves a start-up per step;

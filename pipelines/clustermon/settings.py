@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 SETTINGS_FILE = "settings.toml"
 
@@ -31,6 +31,31 @@ class FileLimits:
     columns: int
     cell_characters: int
     xlsx_unpacked_bytes: int
+
+
+class AlertSettings(BaseModel):
+    """The `[alerts]` table: where alerts go besides <home>/alerts.jsonl. The SMTP password is
+    never in the file: `password_env` names the environment variable that holds it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    smtp_host: str | None = Field(None, description="SMTP server; no e-mail without it.")
+    smtp_port: int = Field(
+        587, ge=1, le=65535, description="465: TLS from the start; else STARTTLS if offered."
+    )
+    from_address: str | None = Field(None, alias="from", description="Sender address.")
+    to: list[str] = Field(default_factory=list, description="Recipient addresses.")
+    username: str | None = Field(None, description="SMTP login; default: the sender address.")
+    password_env: str | None = Field(
+        None, description="Environment variable holding the SMTP password (login only with one)."
+    )
+    webhook_url: str | None = Field(None, description="Also POST each batch of alerts as JSON.")
+
+    @model_validator(mode="after")
+    def _addresses_with_a_server(self) -> AlertSettings:
+        if self.smtp_host and not (self.from_address and self.to):
+            raise ValueError("an smtp_host needs a from address and at least one to address")
+        return self
 
 
 class ProgrammeSettings(BaseModel):
@@ -81,6 +106,10 @@ class ProgrammeSettings(BaseModel):
         "(a zip bomb would otherwise fill the memory).",
     )
 
+    # Operations, not data: left out of model_dump, so of dbt's --vars, the gate's parameters
+    # and raw.settings (an address changed re-parses and records nothing).
+    alerts: AlertSettings = Field(default_factory=AlertSettings, exclude=True)
+
     @classmethod
     def load(cls, programme: Path) -> ProgrammeSettings:
         """The settings of a programme folder; the defaults where it has no settings.toml."""
@@ -129,7 +158,10 @@ def _in_words(fault: dict) -> str:
     """One fault of pydantic's as a managing authority would write it, naming the key."""
     key = ".".join(map(str, fault["loc"]))
     if fault["type"] == "extra_forbidden":
-        known = ", ".join(ProgrammeSettings.model_fields)
+        model = AlertSettings if fault["loc"][0] == "alerts" else ProgrammeSettings
+        known = ", ".join(field.alias or name for name, field in model.model_fields.items())
         return f"{key} is not a setting (the settings are: {known})"
+    if fault["type"] == "value_error":  # a rule across keys (AlertSettings)
+        return f"{key}: {fault['ctx']['error']}"
     requirement = _REQUIREMENTS.get(fault["type"], fault["msg"])
     return f"{key} {fault['input']!r} {requirement.format(**fault.get('ctx', {}))}"

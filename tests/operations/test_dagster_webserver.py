@@ -7,7 +7,6 @@ CLI's run: history kept under <home>/dagster is what `make dev` reads.
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from clustermon.home import REPO_ROOT
-from conftest import copy_home
+from conftest import copy_home, free_port
 
 VENV = Path(sys.executable).parent.parent
 
@@ -52,12 +51,6 @@ QUERY = """
   runsOrError { ... on Runs { results { jobName status } } }
 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def ask(port: int) -> dict | None:
@@ -152,7 +145,9 @@ def test_make_dev_serves_the_asset_graph_with_history(dagster_dev):
     [repository] = data["repositoriesOrError"]["nodes"]
     assert {"refresh", "publish"} <= {job["name"] for job in repository["jobs"]}
     assert {s["name"]: s["sensorState"]["status"] for s in repository["sensors"]} == {
-        "inbox_sensor": "RUNNING"
+        "inbox_sensor": "RUNNING",
+        "failure_alerts": "RUNNING",
+        "findings_alerts": "RUNNING",
     }
     assert {s["name"]: s["scheduleState"]["status"] for s in repository["schedules"]} == {
         "quarterly_refresh": "RUNNING"

@@ -165,7 +165,8 @@ def test_status_reads_the_instance_and_the_files(corrected, capsys):
     assert "AT12 (newest package 2025Q1), AT13 (newest package 2025Q1)" in screen
     assert f"run {result.run_id[:8]}" in screen
 
-    assert main(["status", "--home", str(paths.home)]) == 0
+    # Exit 2: by today's date (after 2025Q2) both regions are stale.
+    assert main(["status", "--home", str(paths.home)]) == 2
     printed = capsys.readouterr().out
     assert "Last refresh:     SUCCESS" in printed and "packages AT13|2025Q1" in printed
     assert "Failing checks:   none" in printed

@@ -8,6 +8,7 @@ rows inserted below, worked out by hand.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import urllib.request
@@ -265,6 +266,30 @@ def test_a_failed_build_leaves_the_previous_site_in_place(tmp_path, warehouse) -
         build(tmp_path, warehouse, {"index.md": "```sql broken\nSELEC 1\n```\n"})
     assert (site / "index.html").read_text() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_the_site_is_switched_in_one_step_and_an_earlier_releases_site_moved_aside(
+    tmp_path, warehouse
+) -> None:
+    site, builds = tmp_path / "site", tmp_path / "site-builds"
+    site.mkdir()
+    (site / "index.html").write_text("built by an earlier release")
+    build(tmp_path, warehouse, {"index.md": "# First\n"})
+    first = os.readlink(site)  # relative: a copied or moved home keeps its site
+    assert first.startswith("site-builds/") and "First" in (site / "index.html").read_text()
+    [earlier] = [p for p in builds.iterdir() if p.name != Path(first).name]
+    assert (earlier / "index.html").read_text() == "built by an earlier release"
+
+    build(tmp_path, warehouse, {"index.md": "# Second\n"})
+    second = os.readlink(site)
+    assert second != first and "Second" in (site / "index.html").read_text()
+    # The build replaced is kept (a reader may be halfway through it), older ones go.
+    assert sorted(p.name for p in builds.iterdir()) == sorted([Path(first).name, Path(second).name])
+
+    with pytest.raises(DashboardError):
+        build(tmp_path, warehouse, {"index.md": "```sql broken\nSELEC 1\n```\n"})
+    assert os.readlink(site) == second
+    assert sorted(p.name for p in builds.iterdir()) == sorted([Path(first).name, Path(second).name])
 
 
 def test_suppressed_cells_show_as_suppressed_never_as_zero(tmp_path, warehouse) -> None:

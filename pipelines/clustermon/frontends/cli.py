@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from clustermon.frontends.endings import PARTS, RunOutcome, ending
 from clustermon.home import HOME_ENV, INBOX_ENV, PROGRAMME_ENV, REPO_ROOT, Paths
 
 if TYPE_CHECKING:
@@ -24,13 +25,19 @@ def _paths(args: argparse.Namespace) -> Paths:
     return Paths.resolve(args.home, args.inbox, args.programme)
 
 
-def dagster_instance(paths: Paths) -> DagsterInstance:
-    """The Dagster instance under <home>/dagster with the project's dagster.yaml (run history)."""
-    from dagster import DagsterInstance
-
+def dagster_home(paths: Paths) -> Path:
+    """<home>/dagster with the project's dagster.yaml: the instance (run history) that the CLI,
+    `make dev` and the service share."""
     paths.dagster_home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO_ROOT / "dagster.yaml", paths.dagster_home / "dagster.yaml")
-    return DagsterInstance.from_config(str(paths.dagster_home))
+    return paths.dagster_home
+
+
+def dagster_instance(paths: Paths) -> DagsterInstance:
+    """The Dagster instance under <home>/dagster."""
+    from dagster import DagsterInstance
+
+    return DagsterInstance.from_config(str(dagster_home(paths)))
 
 
 def run_tags(instance: DagsterInstance, paths: Paths) -> dict[str, str]:
@@ -46,6 +53,14 @@ def run_tags(instance: DagsterInstance, paths: Paths) -> dict[str, str]:
 
 def refresh(paths: Paths, job: str = "refresh") -> bool:
     """Run a job (`refresh`, or `publish`); True when it published the warehouse and the site."""
+    return run_job(paths, job).complete
+
+
+def run_job(paths: Paths, job: str = "refresh") -> RunOutcome:
+    """Run a job (`refresh`, or `publish`), send its alerts, and say what it published."""
+    from clustermon.frontends.status import failing_checks
+    from clustermon.operations.alerts import alert_run
+    from clustermon.operations.progress import error_reason
     from clustermon.transform.project import dbt_project, prepare_manifest
 
     if not dbt_project.manifest_path.exists():
@@ -71,37 +86,42 @@ def refresh(paths: Paths, job: str = "refresh") -> bool:
                 tags=run_tags(instance, paths) if job == "refresh" else None,
             )
         write_run_log(instance, result.run_id, log)
+        checks = failing_checks(instance, result.run_id)
+        alerts = alert_run(instance, result.dagster_run, paths, _warn)
     print(f"Run log: {log_file}")
-    published = {
-        event.asset_key.to_user_string()
-        for event in result.get_asset_materialization_events()
-        if event.asset_key
-    }
-    return result.success and {"published_warehouse", "dashboard_site"} <= published
-
-
-def _report(paths: Paths, ok: bool) -> int:
-    report = paths.published / "reports" / "latest.html"
-    if ok:
-        print(f"Published warehouse: {paths.published_warehouse}")
-        print(f"Dashboard site:      {paths.site / 'index.html'}")
-        print(f"Validation report:   {report}")
-        return 0
-    print(
-        "Refresh failed: nothing new was published; the previous publication stays in place.\n"
-        f"See the run in the Dagster UI (make dev) or the log above. Home: {paths.home}",
-        file=sys.stderr,
+    return RunOutcome(
+        run_id=result.run_id,
+        success=result.success,
+        published=frozenset(
+            key
+            for event in result.get_asset_materialization_events()
+            if event.asset_key and (key := event.asset_key.to_user_string()) in PARTS
+        ),
+        failed_steps={
+            event.step_key: error_reason(event.step_failure_data.error)
+            for event in result.get_step_failure_events()
+            if event.step_key
+        },
+        failing_checks=checks,
+        alerts=[f"{alert.kind}: {alert.message}" for alert in alerts],
     )
-    if report.exists():
-        print(f"Validation report: {report}", file=sys.stderr)
-    if paths.published_warehouse.exists():
-        print(f"Publication in force: {paths.published_warehouse}", file=sys.stderr)
-    return 1
+
+
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _report(paths: Paths, outcome: RunOutcome) -> int:
+    out, err = ending(paths, outcome)
+    print("\n".join(out))
+    if err:
+        print("\n".join(err), file=sys.stderr)
+    return 0 if outcome.complete else 1
 
 
 def _cmd_refresh(args: argparse.Namespace) -> int:
     paths = _paths(args)
-    return _report(paths, refresh(paths))
+    return _report(paths, run_job(paths))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -113,7 +133,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     else:
         write_demo(paths.inbox, paths.programme, seed=args.seed, scale=float(args.scale))
     print(f"Demo inbox written: {paths.inbox}; programme folder: {paths.programme}")
-    return _report(paths, refresh(paths))
+    return _report(paths, run_job(paths))
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -144,20 +164,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
     from dagster import DagsterInstance
 
-    from clustermon.frontends.status import collect_status, format_status
+    from clustermon.frontends.status import collect_status, exit_code, format_status, status_json
 
     paths = _paths(args)
     today = datetime.now(UTC).date()
     if not (paths.dagster_home / "dagster.yaml").exists():
-        print(format_status(paths, collect_status(paths, None, today)))
-        return 0
-    with DagsterInstance.from_config(str(paths.dagster_home)) as instance:
-        print(format_status(paths, collect_status(paths, instance, today)))
-    return 0
+        status = collect_status(paths, None, today)
+    else:
+        with DagsterInstance.from_config(str(paths.dagster_home)) as instance:
+            status = collect_status(paths, instance, today)
+    print(status_json(paths, status) if args.json else format_status(paths, status))
+    return exit_code(status)
 
 
 def _cmd_publications(args: argparse.Namespace) -> int:
@@ -201,7 +220,28 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
             return 1
         build_site(paths.published_warehouse, paths.site)
     print(f"Publication {publication.id} ({publication.manifest['published_at']}) is in force")
-    return _report(paths, True)
+    print(f"Published warehouse  {paths.published_warehouse}")
+    print(f"Published site       {paths.site / 'index.html'} (rebuilt from it)")
+    return 0
+
+
+def _cmd_service(args: argparse.Namespace) -> int:
+    from clustermon.frontends.service import run_service
+
+    return run_service(_paths(args), args.host, args.port)
+
+
+def _service_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "service",
+        help="run the Dagster daemon (sensor, schedule, alerts) and UI on the home until stopped",
+    )
+    _folder_flags(parser)
+    parser.add_argument("--port", type=int, default=3000, help="Dagster UI port (default 3000)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="Dagster UI address (default 127.0.0.1: local only)"
+    )
+    parser.set_defaults(run=_cmd_service)
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -281,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
         "status", help="last refresh, publication in force, stale regions, failing checks"
     )
     _folder_flags(status_parser)
+    status_parser.add_argument(
+        "--json", action="store_true", help="as JSON; exit 0 all well, 1 failed, 2 stale"
+    )
     status_parser.set_defaults(run=_cmd_status)
     publications_parser = commands.add_parser(
         "publications", help="list the kept publications (* = in force)"
@@ -296,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     rollback_parser.set_defaults(run=_cmd_rollback)
 
     _explain_parser(commands)
+    _service_parser(commands)
 
     args = parser.parse_args(argv)
     try:

@@ -7,7 +7,8 @@ it, DuckDB refuses readers and the status says so instead of waiting).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 
 import duckdb
@@ -18,6 +19,8 @@ from clustermon.home import Paths
 from clustermon.transform.staleness import stale_regions
 
 WATCHED_JOBS = ["refresh", "publish"]  # the runs whose checks decide publication
+# Exit codes of `clustermon status`, for cron jobs and monitoring: a failure outranks staleness.
+ALL_WELL, FAILED, STALE = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -88,9 +91,10 @@ def _publication(instance: DagsterInstance, paths: Paths) -> Publication | None:
     )
 
 
-def _failing_checks(instance: DagsterInstance, run: RunSummary) -> list[str]:
+def failing_checks(instance: DagsterInstance, run_id: str) -> list[str]:
+    """The run's failed checks (every gate check blocks), each with what failed."""
     evaluations = instance.get_records_for_run(
-        run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION, limit=10_000
+        run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION, limit=10_000
     ).records
     failing = []
     for record in evaluations:
@@ -123,7 +127,7 @@ def collect_status(paths: Paths, instance: DagsterInstance | None, today: date) 
         stale_regions=stale,
         warehouse_note=note,
         checks_run=checks_run,
-        failing_checks=_failing_checks(instance, checks_run) if checks_run else [],
+        failing_checks=failing_checks(instance, checks_run.run_id) if checks_run else [],
     )
 
 
@@ -183,3 +187,19 @@ def format_status(paths: Paths, status: Status) -> str:
         lines.append(f"{header} (run {status.checks_run.run_id[:8]}, {status.checks_run.job})")
         lines.extend(f"  - {check}" for check in status.failing_checks)
     return "\n".join(lines)
+
+
+def exit_code(status: Status) -> int:
+    """FAILED when the latest refresh or publish run failed (or was canceled) or a check of
+    it failed, else STALE when a region is stale now, else ALL_WELL. A run still going counts
+    as well; staleness that cannot be read (warehouse busy) is not counted."""
+    run = status.checks_run
+    if run and (run.status in ("FAILURE", "CANCELED") or status.failing_checks):
+        return FAILED
+    return STALE if status.stale_regions else ALL_WELL
+
+
+def status_json(paths: Paths, status: Status) -> str:
+    """The status as JSON (times in ISO 8601, UTC), with its exit code."""
+    document = {"home": str(paths.home), "exit_code": exit_code(status), **asdict(status)}
+    return json.dumps(document, default=lambda value: value.isoformat(), indent=2)

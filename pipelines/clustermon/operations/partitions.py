@@ -6,13 +6,14 @@ inbox drop form one contiguous range that a single run ingests (single-run backf
 Packages to load again (corrected, or rejected before) move to the end of that order first.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from dagster import DagsterInstance, DynamicPartitionsDefinition
 from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
 )
 
 from clustermon.ingest.inbox import keys_to_ingest
@@ -48,6 +49,19 @@ def range_tags(ordered_keys: Sequence[str], selected: Collection[str]) -> dict[s
         ASSET_PARTITION_RANGE_START_TAG: ordered_keys[min(positions)],
         ASSET_PARTITION_RANGE_END_TAG: ordered_keys[max(positions)],
     }
+
+
+def run_package_keys(instance: DagsterInstance, tags: Mapping[str, str]) -> list[str]:
+    """The package keys a run was over, by its partition or range tags (`range_tags`)."""
+    if PARTITION_NAME_TAG in tags:
+        return [tags[PARTITION_NAME_TAG]]
+    if ASSET_PARTITION_RANGE_START_TAG not in tags:
+        return []
+    ordered = instance.get_dynamic_partitions(package_partitions.name)
+    start, end = tags[ASSET_PARTITION_RANGE_START_TAG], tags[ASSET_PARTITION_RANGE_END_TAG]
+    if start not in ordered or end not in ordered:
+        return [start, end]  # the order changed since (packages moved last): its ends at least
+    return ordered[ordered.index(start) : ordered.index(end) + 1]
 
 
 def refresh_tags(

@@ -157,7 +157,7 @@ def _remove_unfinished(published: Path) -> None:
                 leftover.unlink()
 
 
-def _switch_link(link: Path, target: str) -> None:
+def switch_link(link: Path, target: str) -> None:
     """Point `link` at `target` with one rename; a no-op when it already does."""
     if link.is_symlink() and os.readlink(link) == target:
         return
@@ -257,9 +257,9 @@ def publish(
 
 def _switch_in(published: Path, publication_id: str) -> None:
     # The stable links resolve through `current`; they are created once and never change.
-    _switch_link(published / DATABASE_NAME, f"current/{DATABASE_NAME}")
-    _switch_link(published / "parquet", "current/parquet")
-    _switch_link(published / "current", f"versions/{publication_id}")
+    switch_link(published / DATABASE_NAME, f"current/{DATABASE_NAME}")
+    switch_link(published / "parquet", "current/parquet")
+    switch_link(published / "current", f"versions/{publication_id}")
 
 
 def load_publication(published: Path, publication_id: str) -> Publication:

@@ -1,8 +1,10 @@
 """Build the site: run each page's SQL read-only against the published warehouse, render it.
 
 Pages come from dashboards/pages/; `[param].md` expands over the rows of its `pages:` query.
-The site is built in a new folder and swapped in, so a half-built site is never served, and a
-failing page fails the build with a message naming the page and the block.
+Each build is a new folder under `site-builds/` beside the site; `site` is a symlink to the one
+in force, switched by renaming a new symlink over it (one atomic step, as for publications), so
+a half-built site is never served and there is never a moment without one. A failing page fails
+the build with a message naming the page and the block, and the site in force stays.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import vl_convert
 from markdown_it import MarkdownIt
 
 from clustermon.home import DASHBOARDS_DIR
+from clustermon.publish.publication import switch_link
 from clustermon.site import charts as charts_module
 from clustermon.site import pages as pages_module
 from clustermon.site import render as render_module
@@ -314,7 +317,8 @@ def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DI
     ]
     navigation.sort()
     published_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    building = site.with_name(f".{site.name}.{uuid.uuid4().hex}")
+    builds = _builds(site)
+    building = builds / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     try:
         (building / "assets").mkdir(parents=True)
         _write_vega_bundle(building / "assets", site)
@@ -342,8 +346,9 @@ def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DI
         keys = {p.path: {"key": p.key, "title": p.title, "charts": p.charts} for p in rendered}
         (building / PAGE_KEYS_FILE).write_text(json.dumps(keys, indent=1), encoding="utf-8")
         _swap_in(building, site)
-    finally:
+    except BaseException:
         shutil.rmtree(building, ignore_errors=True)
+        raise
     return SiteBuild(len(rendered), sum(not page.reused for page in rendered))
 
 
@@ -375,10 +380,21 @@ def _render_in_parallel(
         return list(pool.map(_render_job, jobs, chunksize=8))
 
 
+def _builds(site: Path) -> Path:
+    return site.with_name(f"{site.name}-builds")
+
+
 def _swap_in(building: Path, site: Path) -> None:
-    """Replace the site folder by the freshly built one with two renames."""
-    retired = site.with_name(f".{site.name}.retired.{uuid.uuid4().hex}")
-    if site.exists():
-        site.rename(retired)
-    building.rename(site)
-    shutil.rmtree(retired, ignore_errors=True)
+    """Point `site` at the new build with one rename; keep the build it replaces (a reader may
+    be halfway through its pages) and remove older ones, and any a killed build left."""
+    builds = building.parent
+    previous = Path(os.readlink(site)).name if site.is_symlink() else None
+    if site.is_dir() and not site.is_symlink():
+        # A site built before builds were versioned: moved aside once, the only time a
+        # reader could find no site.
+        previous = f"{building.name}-earlier"
+        site.rename(builds / previous)
+    switch_link(site, f"{builds.name}/{building.name}")
+    for old in builds.iterdir():
+        if old.name not in {building.name, previous}:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,66 @@
+"""The last lines of `clustermon refresh`: what the run published and what it did not, and why.
+
+The warehouse, the site and the documentation are published by three steps, and a run can
+publish the first and fail on the others; the ending names each part either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from clustermon.home import Paths
+
+# The step that publishes each part, in the order they are published.
+PARTS = {"published_warehouse": "warehouse", "dashboard_site": "site", "dbt_docs": "docs"}
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_id: str
+    success: bool
+    published: frozenset[str]  # steps of PARTS that materialised
+    failed_steps: dict[str, str]  # step -> reason
+    failing_checks: list[str]
+    alerts: list[str]  # the alerts this run sent, in words
+
+    @property
+    def complete(self) -> bool:
+        """The run succeeded and published the warehouse and the site."""
+        return self.success and {"published_warehouse", "dashboard_site"} <= self.published
+
+
+def _where(paths: Paths, step: str) -> Path:
+    return {
+        "published_warehouse": paths.published_warehouse,
+        "dashboard_site": paths.site / "index.html",
+        "dbt_docs": paths.published / "dbt-docs" / "index.html",
+    }[step]
+
+
+def _why_not(outcome: RunOutcome, step: str) -> str:
+    if step in outcome.failed_steps:
+        return f"{step} failed: {outcome.failed_steps[step]}"
+    causes = [f"{name} failed: {reason}" for name, reason in outcome.failed_steps.items()]
+    if outcome.failing_checks:
+        causes.insert(0, f"the gate blocked it ({'; '.join(outcome.failing_checks)})")
+    return f"not run: {'; '.join(causes) or 'the run stopped before it'}"
+
+
+def ending(paths: Paths, outcome: RunOutcome) -> tuple[list[str], list[str]]:
+    """(lines for standard output, lines for standard error)."""
+    done = [step for step in PARTS if step in outcome.published]
+    missing = [step for step in PARTS if step not in outcome.published]
+    out = [f"Published {PARTS[step]:<10} {_where(paths, step)}" for step in done]
+    err = []
+    for step in missing:
+        where = _where(paths, step)
+        stays = f"; the one in force stays: {where}" if where.exists() else "; none in force yet"
+        err.append(f"NOT published {PARTS[step]:<6} {_why_not(outcome, step)}{stays}")
+    report = paths.published / "reports" / "latest.html"
+    if report.exists():
+        out.append(f"Validation report    {report}")
+    if outcome.alerts:
+        err.append(f"Alerts sent ({paths.home / 'alerts.jsonl'}):")
+        err.extend(f"  {alert}" for alert in outcome.alerts)
+    return out, err
