@@ -18,11 +18,15 @@ from clustermon.definitions import build_definitions
 from clustermon.frontends.cli import refresh
 from clustermon.home import Paths
 from clustermon.resources import ClustermonHome
+from clustermon.settings import SETTLE_ENV
 from clustermon.tools.demo import write_demo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# Tests write their packages whole before they refresh: no folder waits to settle (for every
+# fixture, whatever its scope; tests/ingest/test_ingest_arrival.py tests the wait without it).
+os.environ[SETTLE_ENV] = "0"
 
 
 @contextmanager

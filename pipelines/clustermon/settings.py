@@ -7,6 +7,7 @@ them from this object; an unknown key or a bad value is refused with one message
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 SETTINGS_FILE = "settings.toml"
+# Overrides settle_seconds in the process it is set for: `CLUSTERMON_SETTLE_SECONDS=0 clustermon
+# refresh` takes packages their senders confirmed complete without waiting for them to settle.
+SETTLE_ENV = "CLUSTERMON_SETTLE_SECONDS"
 
 
 class SettingsError(ValueError):
@@ -31,6 +35,15 @@ class FileLimits:
     columns: int
     cell_characters: int
     xlsx_unpacked_bytes: int
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """When a package folder counts as arrived (submission format 1.1, "Delivery"): none of its
+    entries changed for `settle_seconds`, and it holds a `_READY` marker where one is required."""
+
+    settle_seconds: float
+    require_ready_marker: bool
 
 
 class AlertSettings(BaseModel):
@@ -108,6 +121,20 @@ class ProgrammeSettings(BaseModel):
 
     # Operations, not data: left out of model_dump, so of dbt's --vars, the gate's parameters
     # and raw.settings (an address changed re-parses and records nothing).
+    settle_seconds: int = Field(
+        60,
+        ge=0,
+        exclude=True,
+        description="A package folder is taken once none of its files changed for this long "
+        "(an upload still being copied is left for a later refresh).",
+    )
+    require_ready_marker: bool = Field(
+        False,
+        exclude=True,
+        description="A package folder is taken only once it also holds an empty _READY file, "
+        "written last by its sender.",
+    )
+
     alerts: AlertSettings = Field(default_factory=AlertSettings, exclude=True)
 
     @classmethod
@@ -138,6 +165,12 @@ class ProgrammeSettings(BaseModel):
             columns=self.max_columns_per_file,
             cell_characters=self.max_cell_characters,
             xlsx_unpacked_bytes=self.max_xlsx_unpacked_megabytes << 20,
+        )
+
+    def arrival(self) -> Arrival:
+        settle = os.environ.get(SETTLE_ENV)
+        return Arrival(
+            float(settle) if settle else float(self.settle_seconds), self.require_ready_marker
         )
 
     def records(self) -> list[tuple[str, str]]:

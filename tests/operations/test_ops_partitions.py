@@ -17,7 +17,7 @@ from dagster import AssetKey, DagsterInstance, build_sensor_context
 from clustermon.frontends.cli import main
 from clustermon.frontends.status import collect_status, format_status
 from clustermon.ingest.assets import PACKAGE_TABLES
-from clustermon.ingest.inbox import scan_inbox
+from clustermon.ingest.inbox import arrival_rule, scan_inbox
 from clustermon.operations.sensors import inbox_sensor
 from clustermon.resources import ClustermonHome
 from conftest import definitions_for, home_with_fixture, query, run_refresh
@@ -51,7 +51,7 @@ def corrected(tmp_path_factory):
         "SELECT package_id FROM raw.received_packages WHERE region_code = 'AT13' "
         "AND quarter = '2025Q1'",
     )
-    cursor = json.dumps(scan_inbox(paths.inbox))
+    cursor = json.dumps(scan_inbox(paths.inbox, arrival_rule(paths.programme)).packages)
 
     clusters = paths.inbox / "AT13" / "2025Q1" / "clusters.csv"
     clusters.write_text(clusters.read_text().replace("2015-01-01,2025-02-01", "2015-01-01,"))

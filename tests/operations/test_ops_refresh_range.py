@@ -13,7 +13,7 @@ import pytest
 from dagster import DagsterInstance
 
 from clustermon.ingest import ingest
-from clustermon.ingest.inbox import scan_inbox
+from clustermon.ingest.inbox import arrival_rule, scan_inbox
 from clustermon.operations.partitions import refresh_tags
 from conftest import home_with_fixture
 
@@ -28,8 +28,12 @@ def ingested(tmp_path):
         yield paths, instance
 
 
+def arrived(paths) -> dict[str, str]:
+    return scan_inbox(paths.inbox, arrival_rule(paths.programme)).packages
+
+
 def run_range(instance: DagsterInstance, paths) -> tuple[str, str]:
-    tags = refresh_tags(instance, scan_inbox(paths.inbox), paths.warehouse)
+    tags = refresh_tags(instance, arrived(paths), paths.warehouse)
     return tags[RANGE_START], tags[RANGE_END]
 
 
@@ -44,7 +48,14 @@ def test_an_empty_inbox_asks_for_no_run(tmp_path):
     paths = home_with_fixture(tmp_path, "skeleton")
     shutil.rmtree(paths.inbox / "AT12")
     with DagsterInstance.ephemeral() as instance:
-        assert refresh_tags(instance, scan_inbox(paths.inbox), paths.warehouse) is None
+        assert (
+            refresh_tags(
+                instance,
+                arrived(paths),
+                paths.warehouse,
+            )
+            is None
+        )
 
 
 def test_nothing_new_runs_over_the_newest_package_alone(ingested):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import shutil
 import sys
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from clustermon.frontends.endings import PARTS, RunOutcome, ending
 from clustermon.home import HOME_ENV, INBOX_ENV, PROGRAMME_ENV, REPO_ROOT, Paths
+from clustermon.settings import SETTLE_ENV
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -42,12 +44,17 @@ def dagster_instance(paths: Paths) -> DagsterInstance:
 
 def run_tags(instance: DagsterInstance, paths: Paths) -> dict[str, str]:
     """One run over the packages to load, the inbox's registered first (see operations/)."""
-    from clustermon.ingest.inbox import scan_inbox
+    from clustermon.ingest.inbox import arrival_rule, scan_inbox
     from clustermon.operations.partitions import refresh_tags
 
-    tags = refresh_tags(instance, scan_inbox(paths.inbox), paths.warehouse)
+    scan = scan_inbox(paths.inbox, arrival_rule(paths.programme))
+    for why in scan.arriving:
+        print(f"Skipped, {why}", flush=True)
+    tags = refresh_tags(instance, scan.packages, paths.warehouse)
     if tags is None:
-        raise SystemExit(f"No package to refresh: the inbox {paths.inbox} holds none.")
+        raise SystemExit(
+            f"No package to refresh: the inbox {paths.inbox} holds none that has arrived."
+        )
     return tags
 
 
@@ -78,12 +85,13 @@ def run_job(paths: Paths, job: str = "refresh") -> RunOutcome:
         dagster_instance(paths) as instance,
         log_file.open("w", encoding="utf-8") as log,
     ):
+        tags = run_tags(instance, paths) if job == "refresh" else None
         with contextlib.redirect_stdout(log):
             result = definitions.resolve_job_def(job).execute_in_process(
                 instance=instance,
                 raise_on_error=False,
                 run_config={"loggers": {"progress": {}}},
-                tags=run_tags(instance, paths) if job == "refresh" else None,
+                tags=tags,
             )
         write_run_log(instance, result.run_id, log)
         checks = failing_checks(instance, result.run_id)
@@ -119,8 +127,15 @@ def _report(paths: Paths, outcome: RunOutcome) -> int:
     return 0 if outcome.complete else 1
 
 
+def _take_packages_now() -> None:
+    """Take every package folder as arrived, without waiting for it to settle."""
+    os.environ[SETTLE_ENV] = "0"
+
+
 def _cmd_refresh(args: argparse.Namespace) -> int:
     paths = _paths(args)
+    if args.now:
+        _take_packages_now()
     return _report(paths, run_job(paths))
 
 
@@ -133,6 +148,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     else:
         write_demo(paths.inbox, paths.programme, seed=args.seed, scale=float(args.scale))
     print(f"Demo inbox written: {paths.inbox}; programme folder: {paths.programme}")
+    _take_packages_now()  # written whole, just now, by this process
     return _report(paths, run_job(paths))
 
 
@@ -293,6 +309,12 @@ def main(argv: list[str] | None = None) -> int:
 
     refresh_parser = commands.add_parser("refresh", help="ingest, build, check, publish")
     _folder_flags(refresh_parser)
+    refresh_parser.add_argument(
+        "--now",
+        action="store_true",
+        help="take package folders that have not settled yet (settle_seconds), e.g. once their "
+        "senders confirmed the upload complete; a required _READY marker is still required",
+    )
     refresh_parser.set_defaults(run=_cmd_refresh)
 
     demo_parser = commands.add_parser("demo", help="write a demo inbox and refresh on it")

@@ -112,10 +112,14 @@ def raw_tables(
     }
     if not accepted_ever:
         messages = [m for by_key in not_taken.values() for m in by_key.values()]
+        messages += ingested.arriving.values()
         reasons = "; ".join(messages) or f"the inbox {paths.inbox} holds no package"
         raise Failure(f"no accepted package yet: nothing to publish ({reasons})")
     # Raw keeps every package ever accepted: a folder since removed keeps its rows.
-    found = {package_key(p.region_code, p.quarter) for p in ingested.packages}
+    arriving = {package_key(*key): why for key, why in ingested.arriving.items()}
+    for why in arriving.values():
+        context.log.warning(f"left for a later refresh: {why}")
+    found = {package_key(p.region_code, p.quarter) for p in ingested.packages} | set(arriving)
     missing = [key for key in keys if key not in found]
     if missing:
         context.log.warning(f"not in the inbox, raw rows kept as they are: {', '.join(missing)}")
@@ -132,6 +136,7 @@ def raw_tables(
                 "unchanged": sum(p.skipped for p in ingested.packages),
                 "rejected": not_taken["rejected"],
                 "deferred": not_taken["deferred"],
+                "still_arriving": list(arriving),
                 "not_in_inbox": missing,
                 "rows_loaded": sum(p.rows_loaded for p in ingested.packages if not p.skipped),
                 "rows_quarantined": sum(

@@ -9,11 +9,13 @@ through ingestion's own `load_packages`.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from clustermon.ingest import discover_packages, package_id
+from clustermon.settings import Arrival, ProgrammeSettings, SettingsError
 
 KEY_SEPARATOR = "|"
 
@@ -28,20 +30,37 @@ def split_package_key(key: str) -> tuple[str, str]:
     return region_code, quarter
 
 
-def scan_inbox(inbox: Path) -> dict[str, str]:
-    """Package key -> package id for every package folder of the inbox (empty without an inbox)."""
+@dataclass
+class InboxScan:
+    packages: dict[str, str] = field(default_factory=dict)  # key -> package id, arrived ones
+    arriving: list[str] = field(default_factory=list)  # why each other folder is not taken yet
+
+
+def arrival_rule(programme: Path) -> Arrival:
+    """The programme's rule for an arrived package; the defaults where settings.toml is
+    invalid (the run itself then stops on it, naming the fault)."""
+    try:
+        return ProgrammeSettings.load(programme).arrival()
+    except SettingsError:
+        return ProgrammeSettings().arrival()
+
+
+def scan_inbox(inbox: Path, arrival: Arrival) -> InboxScan:
+    """Every package folder of the inbox that has arrived, by key (empty without an inbox);
+    sensor, schedule and CLI launch runs from this, so all three apply the same rule."""
+    scan = InboxScan()
     if not inbox.is_dir():
-        return {}
-    packages, _ = discover_packages(inbox)
-    scanned = {}
+        return scan
+    packages, _, arriving = discover_packages(inbox, arrival)
+    scan.arriving = list(arriving.values())
     for package, _ in packages:
         try:
-            scanned[package_key(package.region_code, package.quarter)] = package_id(
+            scan.packages[package_key(package.region_code, package.quarter)] = package_id(
                 package, package.checksums()
             )
         except OSError:  # a file removed or unreadable mid-scan: the next scan sees it settled
             continue
-    return scanned
+    return scan
 
 
 def keys_to_ingest(scanned: dict[str, str], warehouse: Path) -> list[str]:

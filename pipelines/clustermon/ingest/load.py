@@ -74,6 +74,8 @@ class LoadedPackage:
 class Ingested:
     packages: list[LoadedPackage]
     problems: list[str] = field(default_factory=list)  # inbox entries that are no package
+    # (region, quarter) -> why the folder is left for a later refresh (still being uploaded)
+    arriving: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _delete_packages(
@@ -345,7 +347,7 @@ def load_packages(
     The inbox-wide rules hold either way: two folders for one quarter reject both, and a region
     the loaded programme does not list is rejected. Other packages' raw rows stay untouched.
     """
-    packages, problems = discover_packages(inbox)
+    packages, problems, arriving = discover_packages(inbox, settings.arrival())
     listed = {code for (code,) in con.execute("SELECT region_code FROM raw.regions").fetchall()}
     batch = []
     for package, rejection in packages:
@@ -358,7 +360,9 @@ def load_packages(
             )
         batch.append((package, rejection))
     loaded = load_batch(con, batch, archive, datetime.now(UTC), settings.file_limits())
-    return Ingested(loaded, problems)
+    if only is not None:
+        arriving = {key: why for key, why in arriving.items() if key in only}
+    return Ingested(loaded, problems, arriving)
 
 
 def ingest(warehouse: Path, inbox: Path, programme: Path, archive: Path) -> Ingested:

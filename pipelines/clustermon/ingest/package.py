@@ -7,11 +7,13 @@ DuckDB) and the inbox load (on the warehouse connection, inside the load's trans
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -37,11 +39,13 @@ from clustermon.ingest.rule_engine import (
     registered,
     start_batch,
 )
-from clustermon.settings import FileLimits, ProgrammeSettings
+from clustermon.settings import Arrival, FileLimits, ProgrammeSettings
 
 DEFAULT_LIMITS = ProgrammeSettings().file_limits()
 # The EU writes Greece and the United Kingdom as EL and UK (NUTS codes start so), and uses XK.
 EU_COUNTRY_CODES = {"GR": "EL", "GB": "UK"}
+# Written last by a sender where the programme requires it (submission format 1.1, "Delivery").
+READY_MARKER = "_READY"
 
 
 class IngestError(ValueError):
@@ -74,7 +78,33 @@ class PackageFolder:
         return quarter_end(self.quarter)
 
     def files(self) -> list[Path]:
-        return sorted(p for p in self.path.iterdir() if not p.name.startswith("."))
+        return sorted(
+            p for p in self.path.iterdir() if not p.name.startswith(".") and p.name != READY_MARKER
+        )
+
+    def still_arriving(self, arrival: Arrival, now: float) -> str | None:
+        """Why the folder does not count as arrived yet, or None once it does.
+
+        Hidden entries count: uploaders write into hidden temporary files and rename them, so
+        an upload in progress keeps the folder's or a hidden file's modification time recent.
+        """
+        try:
+            entries = [self.path, *self.path.iterdir()]
+            changed = max(entry.lstat().st_mtime for entry in entries)
+        except OSError:  # an entry removed while looked at: the upload is still moving
+            changed = now
+        quiet = max(now - changed, 0.0)
+        if quiet < arrival.settle_seconds:
+            return (
+                f"{self.prefix()}: still arriving (a file changed {quiet:.0f} s ago; taken once "
+                f"none has changed for {arrival.settle_seconds:.0f} s)"
+            )
+        if arrival.require_ready_marker and not (self.path / READY_MARKER).is_file():
+            return (
+                f"{self.prefix()}: waiting for its {READY_MARKER} marker "
+                "(the programme requires one)"
+            )
+        return None
 
     def regular_files(self) -> list[Path]:
         """The files that are read and archived (a symlink is never followed)."""
@@ -284,12 +314,21 @@ def quarantine_rows(
     ).fetchall()
 
 
-def discover_packages(inbox: Path) -> tuple[list[tuple[PackageFolder, str | None]], list[str]]:
-    """Every `<REGION>/<YYYYQN>/` folder of the inbox, with a rejection reason where one applies.
+class Discovered(NamedTuple):
+    packages: list[tuple[PackageFolder, str | None]]  # arrived, with a rejection reason or None
+    problems: list[str]  # inbox entries that are no package
+    arriving: dict[tuple[str, str], str]  # (region, quarter) -> why it is not taken yet
+
+
+def discover_packages(inbox: Path, arrival: Arrival) -> Discovered:
+    """Every `<REGION>/<YYYYQN>/` folder of the inbox, with a rejection reason where one applies;
+    folders that have not arrived yet (`PackageFolder.still_arriving`) are set aside.
 
     Folder names that are not codes are never joined into a path or SQL: they come back as
     messages. Two folders for one quarter (`2025Q4`, `2025q4`) reject both.
     """
+    now = time.time()
+    arriving: dict[tuple[str, str], str] = {}
     packages: list[tuple[PackageFolder, str | None]] = []
     problems = []
     for region_dir in sorted(p for p in inbox.iterdir() if not p.name.startswith(".")):
@@ -323,5 +362,11 @@ def discover_packages(inbox: Path) -> tuple[list[tuple[PackageFolder, str | None
                     f"region {region_dir.name}, quarter {quarter}: two folders for the same "
                     f"quarter ({names}); both are rejected"
                 )
-            packages += [(PackageFolder(region_dir.name, quarter, f), reason) for f in folders]
-    return packages, problems
+            for folder in folders:
+                package = PackageFolder(region_dir.name, quarter, folder)
+                waiting = package.still_arriving(arrival, now)
+                if waiting:
+                    arriving[package.region_quarter] = waiting
+                else:
+                    packages.append((package, reason))
+    return Discovered(packages, problems, arriving)

@@ -18,7 +18,7 @@ from dagster import (
 )
 
 from clustermon.contract import last_ended_quarter, quarter_end
-from clustermon.ingest.inbox import scan_inbox
+from clustermon.ingest.inbox import arrival_rule, scan_inbox
 from clustermon.operations.partitions import refresh_tags
 from clustermon.resources import ClustermonHome
 from clustermon.transform.staleness import stale_regions
@@ -58,10 +58,10 @@ def quarterly_refresh(
     due = quarter_end(quarter) + timedelta(days=home.settings().refresh_days_after_quarter_end)
     if day < due:
         return SkipReason(f"the {quarter} refresh is due on {due.isoformat()}")
-    scanned = scan_inbox(paths.inbox)
-    tags = refresh_tags(context.instance, scanned, paths.warehouse)
+    scan = scan_inbox(paths.inbox, arrival_rule(paths.programme))
+    tags = refresh_tags(context.instance, scan.packages, paths.warehouse)
     if tags is None:
-        return SkipReason(f"no package in the inbox {paths.inbox}")
+        return SkipReason(f"no arrived package in the inbox {paths.inbox}")
     return RunRequest(
         run_key=f"quarterly-{quarter}",
         tags={**tags, QUARTER_TAG: quarter, STALE_TAG: _stale_before_the_run(home, day)},

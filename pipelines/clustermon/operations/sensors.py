@@ -1,10 +1,11 @@
 """The inbox sensor: a new or changed package triggers its ingestion and a refresh.
 
 The cursor holds the id of every package folder seen (ingest.package_id: a checksum of the
-folder and its files, as ingest.inbox.scan_inbox computes it), so
-an unchanged re-drop triggers nothing, and a package restored to an earlier state is still a
-change. All packages that changed since the last tick go into one run, so the models are
-rebuilt once however many regions sent at the same time.
+folder and its files, as ingest.inbox.scan_inbox computes it), so an unchanged re-drop triggers
+nothing, and a package restored to an earlier state is still a change. Only folders that have
+arrived count (settled, with their _READY marker where the programme requires one:
+`PackageFolder.still_arriving`). All packages that changed since the last tick go into one run,
+so the models are rebuilt once however many regions sent at the same time.
 """
 
 import json
@@ -17,7 +18,7 @@ from dagster import (
     sensor,
 )
 
-from clustermon.ingest.inbox import scan_inbox
+from clustermon.ingest.inbox import arrival_rule, scan_inbox
 from clustermon.operations.partitions import package_partitions, range_tags
 from clustermon.resources import ClustermonHome
 
@@ -41,9 +42,13 @@ def _run_request(ordered_keys: list[str], changed: list[str]) -> RunRequest:
     "alone, and the indicators are rebuilt, checked and published.",
 )
 def inbox_sensor(context: SensorEvaluationContext, home: ClustermonHome) -> SensorResult:
-    inbox = home.paths().inbox
+    paths = home.paths()
+    inbox = paths.inbox
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    current = scan_inbox(inbox)
+    scan = scan_inbox(inbox, arrival_rule(paths.programme))
+    for why in scan.arriving:  # not in the cursor: a later tick takes it once it has arrived
+        context.log.info(f"not yet: {why}")
+    current = scan.packages
     changed = sorted(key for key, checksum in current.items() if seen.get(key) != checksum)
     cursor = json.dumps({**seen, **current}, sort_keys=True)
     if not changed:
