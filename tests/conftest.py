@@ -3,6 +3,8 @@
 import os
 import shutil
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email import message_from_bytes, policy
@@ -16,7 +18,7 @@ from filelock import FileLock
 
 from clustermon.definitions import build_definitions
 from clustermon.frontends.cli import refresh
-from clustermon.home import Paths
+from clustermon.home import REPO_ROOT, Paths
 from clustermon.resources import ClustermonHome
 from clustermon.settings import SETTLE_ENV
 from clustermon.tools.demo import write_demo
@@ -68,6 +70,43 @@ def definitions_for(paths: Paths) -> Definitions:
 def run_refresh(paths: Paths, job: str = "refresh") -> bool:
     with preserved_environment():
         return refresh(paths, job)
+
+
+OUT01_2025Q1 = (
+    "SELECT value FROM indicator_values "
+    "WHERE indicator_code = 'OUT01' AND quarter = '2025Q1' AND breakdown = 'total'"
+)
+
+
+def cli_command(paths: Paths, command: str, *flags: str) -> list[str]:
+    """`clustermon <command>` on these folders."""
+    folders = ["--home", paths.home, "--inbox", paths.inbox, "--programme", paths.programme]
+    return [sys.executable, "-m", "clustermon.frontends.cli", command, *map(str, folders), *flags]
+
+
+def cli_process(paths: Paths, command: str, *flags: str) -> subprocess.Popen:
+    """`clustermon <command>` in a process of its own and its own process group (a kill of the
+    group takes its dbt child too, as an OOM kill or a reboot would); its terminal lines
+    (standard output and error) readable as they come."""
+    return subprocess.Popen(
+        cli_command(paths, command, *flags),
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        start_new_session=True,
+    )
+
+
+def read_until(process: subprocess.Popen, wanted: Callable[[str], bool]) -> str:
+    """The first terminal line of the process that is `wanted` (failing if it ends first)."""
+    seen = []
+    for line in process.stdout:
+        if wanted(line.strip()):
+            return line.strip()
+        seen.append(line.rstrip())
+    raise AssertionError("the process ended without the line wanted:\n" + "\n".join(seen[-30:]))
 
 
 def free_port() -> int:

@@ -7,7 +7,10 @@ flags; `dagster dev` and the service configure it from the environment (`from_en
 
 from __future__ import annotations
 
+import json
 import os
+from datetime import UTC, datetime
+from pathlib import Path
 
 from dagster import ConfigurableResource, EnvVar, InitResourceContext
 from filelock import FileLock, Timeout
@@ -27,6 +30,35 @@ def refresh_lock(paths: Paths) -> FileLock:
     SIGKILL included, so a crash leaves nothing to clean up."""
     paths.home.mkdir(parents=True, exist_ok=True)
     return FileLock(paths.home / "refresh.lock")
+
+
+def _holder_file(paths: Paths) -> Path:
+    # Beside the lock, not in it: filelock truncates the lock file on every attempt to take it.
+    return paths.home / "refresh.holder.json"
+
+
+def record_holder(paths: Paths, holder: str) -> None:
+    """Say who holds the lock, for those who wait for it (written by the holder only)."""
+    record = {"holder": holder, "pid": os.getpid(), "since": datetime.now(UTC).isoformat()}
+    temporary = _holder_file(paths).with_suffix(".tmp")
+    temporary.write_text(json.dumps(record))
+    temporary.replace(_holder_file(paths))
+
+
+def lock_holder(paths: Paths) -> str | None:
+    """Who holds the home's refresh lock, in words; None when it is free (a record a killed
+    holder left behind describes nobody: the kernel released its lock)."""
+    lock = refresh_lock(paths)
+    try:
+        lock.acquire(blocking=False)
+    except Timeout:
+        try:
+            record = json.loads(_holder_file(paths).read_text())
+        except (OSError, ValueError):  # taken a moment ago, its record not yet written
+            return "another refresh (starting)"
+        return f"{record['holder']} (pid {record['pid']}, since {record['since'][:19]} UTC)"
+    lock.release()
+    return None
 
 
 class ClustermonHome(ConfigurableResource):
@@ -81,12 +113,15 @@ class RefreshLock(ConfigurableResource):
         try:
             lock.acquire(blocking=False)
         except Timeout:
-            context.log.info(f"Waiting for the refresh running on this home ({lock.lock_file}).")
+            holder = lock_holder(self.home.paths()) or "a refresh ending"
+            context.log.info(f"Waiting for the refresh running on this home: {holder}.")
             lock.acquire(poll_interval=LOCK_POLL_SECONDS)
+        record_holder(self.home.paths(), f"run {context.run_id}")
         self._lock = lock
         recover(context.instance, context.run_id, context.log.warning)
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._lock is not None:
+            _holder_file(self.home.paths()).unlink(missing_ok=True)
             self._lock.release()
             self._lock = None

@@ -4,27 +4,36 @@ Every step that opens the working warehouse requires the refresh lock, an OS fil
 <home>/refresh.lock held from a run's start to its end. No clock decides an outcome here: the
 tests wait for what Dagster reports (a run waiting, a step started) within generous bounds."""
 
+import json
 import os
+import re
+import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from clustermon.definitions import defs
-from clustermon.frontends.cli import dagster_instance
+from clustermon.frontends.cli import BUSY_EXIT, dagster_instance
+from clustermon.gate.validation_report import run_results
 from clustermon.home import REPO_ROOT, Paths
 from clustermon.ingest.assets import PROGRAMME_SPECS
 from clustermon.resources import refresh_lock
-from conftest import definitions_for, home_with_fixture, query, run_refresh
+from conftest import (
+    FIXTURES,
+    OUT01_2025Q1,
+    cli_command,
+    cli_process,
+    definitions_for,
+    home_with_fixture,
+    query,
+    read_until,
+    run_refresh,
+)
 
 BOUND = 600  # seconds: only a hang fails on it, on a loaded 2-core machine
-OUT01_2025Q1 = (
-    "SELECT value FROM indicator_values "
-    "WHERE indicator_code = 'OUT01' AND quarter = '2025Q1' AND breakdown = 'total'"
-)
 
 
 def wait_for(condition, what: str) -> None:
@@ -94,20 +103,9 @@ def test_a_run_waits_while_another_holds_the_home_and_runs_when_it_ends(tmp_path
     assert query(paths.warehouse, "SELECT region_code FROM raw.regions") == [("AT12",)]
 
 
-def refresh_process(paths: Paths) -> subprocess.Popen:
-    folders = ["--home", paths.home, "--inbox", paths.inbox, "--programme", paths.programme]
-    return subprocess.Popen(
-        [sys.executable, "-m", "clustermon.frontends.cli", "refresh", *map(str, folders)],
-        cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its dbt child dies with it, as in an OOM kill of the group
-    )
-
-
 def test_a_refresh_killed_mid_build_heals_on_the_next_run(tmp_path):
     paths = home_with_fixture(tmp_path, "skeleton")
-    killed = refresh_process(paths)
+    killed = cli_process(paths, "refresh")
     # Killed while dbt builds: the warehouse open for writing, the run "started".
     wait_for(lambda: (paths.dbt_target / "dbt.log").exists(), "dbt started")
     os.killpg(killed.pid, signal.SIGKILL)
@@ -143,3 +141,70 @@ def test_a_pool_slot_a_killed_run_left_claimed_is_freed(tmp_path):
     with dagster_instance(paths) as instance:
         info = instance.event_log_storage.get_concurrency_info("duckdb_warehouse")
         assert info.claimed_slots == []
+
+
+def test_a_refresh_started_between_anothers_gate_and_publication_waits_for_it(tmp_path):
+    """Two refreshes of different inboxes on one home. The first is frozen (SIGSTOP) right
+    after its gate, as its publication starts: the second, started then, says whom it waits
+    for and does nothing until the first has published; each publication holds its own run's
+    tables under its own run's check results."""
+    first = home_with_fixture(tmp_path, "skeleton")
+    shutil.rmtree(first.inbox / "AT12" / "2025Q1")  # the first inbox: 2024Q4 alone
+    second = Paths(first.home, tmp_path / "second-inbox", first.programme)
+    shutil.copytree(FIXTURES / "skeleton" / "inbox", second.inbox)  # 2024Q4 and 2025Q1
+
+    running = cli_process(first, "refresh")
+    read_until(running, lambda line: line == "published_warehouse: started")
+    os.killpg(running.pid, signal.SIGSTOP)
+    try:
+        refused = subprocess.run(
+            cli_command(second, "refresh", "--no-wait"),
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=BOUND,
+        )
+        assert refused.returncode == BUSY_EXIT
+        holder = re.fullmatch(
+            r"Refused: a refresh is running on this home: run (\S+) \(pid (\d+), since .+ UTC\)\n",
+            refused.stderr,
+        )
+        assert holder and int(holder[2]) == running.pid
+        first_run = holder[1]
+
+        waiting = cli_process(second, "refresh")
+        line = read_until(waiting, lambda line: line.startswith("Waiting"))
+        assert line.startswith(f"Waiting for the refresh running on this home: run {first_run}")
+    finally:
+        os.killpg(running.pid, signal.SIGCONT)
+    for process in (running, waiting):
+        process.communicate(timeout=BOUND)
+        assert process.returncode == 0
+
+    with dagster_instance(first) as instance:
+        runs = [record.dagster_run.run_id for record in instance.get_run_records()]
+    second_run = next(run_id for run_id in runs if run_id != first_run)
+    versions = sorted((first.published / "versions").iterdir())
+    published = {}
+    for version in versions:
+        manifest = json.loads((version / "manifest.json").read_text())
+        checks = run_results(first.published, manifest["run_id"])
+        assert manifest["checks"] == checks
+        assert not [
+            outcome
+            for suite in checks
+            for outcome in suite["outcomes"]
+            if outcome["severity"] == "error" and not outcome["success"]
+        ]
+        quarters = query(
+            version / "monitoring.duckdb", "SELECT DISTINCT quarter FROM indicator_values"
+        )
+        published[manifest["run_id"]] = (
+            sorted(p["quarter"] for p in manifest["packages"]),
+            sorted(quarter for (quarter,) in quarters),
+        )
+    assert published == {
+        first_run: (["2024Q4"], ["2024Q4"]),
+        second_run: (["2024Q4", "2025Q1"], ["2024Q4", "2025Q1"]),
+    }
+    assert query(first.published_warehouse, OUT01_2025Q1) == [(2.0,)]

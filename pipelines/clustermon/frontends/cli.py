@@ -132,10 +132,30 @@ def _take_packages_now() -> None:
     os.environ[SETTLE_ENV] = "0"
 
 
+# sysexits' EX_TEMPFAIL: refused for now, try again later (cron and systemd know it).
+BUSY_EXIT = 75
+
+
+def _wait_for_home(paths: Paths, no_wait: bool) -> bool:
+    """Say who holds the home's refresh lock, if anyone; False to refuse (`--no-wait`)."""
+    from clustermon.resources import lock_holder
+
+    holder = lock_holder(paths)
+    if holder is None:
+        return True
+    if no_wait:
+        print(f"Refused: a refresh is running on this home: {holder}", file=sys.stderr)
+        return False
+    print(f"Waiting for the refresh running on this home: {holder}", flush=True)
+    return True
+
+
 def _cmd_refresh(args: argparse.Namespace) -> int:
     paths = _paths(args)
     if args.now:
         _take_packages_now()
+    if not _wait_for_home(paths, args.no_wait):
+        return BUSY_EXIT
     return _report(paths, run_job(paths))
 
 
@@ -223,12 +243,15 @@ def _cmd_publications(args: argparse.Namespace) -> int:
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
     from clustermon.publish.publication import PublicationError, rollback
-    from clustermon.resources import LOCK_POLL_SECONDS, refresh_lock
+    from clustermon.resources import LOCK_POLL_SECONDS, record_holder, refresh_lock
     from clustermon.site import build_site
 
     paths = _paths(args)
+    if not _wait_for_home(paths, args.no_wait):
+        return BUSY_EXIT
     # Never between a refresh's gate and its publication, nor beside its site build.
     with refresh_lock(paths).acquire(poll_interval=LOCK_POLL_SECONDS):
+        record_holder(paths, "clustermon rollback")
         try:
             publication = rollback(paths.published, args.publication)
         except PublicationError as error:
@@ -303,6 +326,14 @@ def _folder_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--programme", help=f"programme folder (env {PROGRAMME_ENV})")
 
 
+def _no_wait_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help=f"refuse (exit {BUSY_EXIT}) instead of waiting while a refresh runs on the home",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="clustermon", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -315,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         help="take package folders that have not settled yet (settle_seconds), e.g. once their "
         "senders confirmed the upload complete; a required _READY marker is still required",
     )
+    _no_wait_flag(refresh_parser)
     refresh_parser.set_defaults(run=_cmd_refresh)
 
     demo_parser = commands.add_parser("demo", help="write a demo inbox and refresh on it")
@@ -358,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     _folder_flags(rollback_parser)
     rollback_parser.add_argument("publication", help="publication ID (see `publications`)")
+    _no_wait_flag(rollback_parser)
     rollback_parser.set_defaults(run=_cmd_rollback)
 
     _explain_parser(commands)
