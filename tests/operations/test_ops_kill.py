@@ -1,13 +1,16 @@
-"""A refresh killed (SIGKILL of its process group, as an OOM kill or a reboot would) at eight
-moments spread over its run: what is published is always the complete old publication or the
-complete new one, and the next `clustermon refresh` on the same home publishes the new data by
-itself, with no hand repair of Dagster's storage, the lock or the warehouse."""
+"""A refresh stopped with SIGTERM ends cleanly; one killed (SIGKILL of its process group, as an
+OOM kill or a reboot would) at eight moments spread over its run leaves what is published the
+complete old publication or the complete new one. After either, the next `clustermon refresh`
+on the same home publishes the new data by itself, with no hand repair of Dagster's storage,
+the lock or the warehouse."""
 
 import os
 import shutil
 import signal
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 from dagster import DagsterRunStatus
 
@@ -81,3 +84,30 @@ def test_a_refresh_killed_at_any_moment_heals_on_the_next(old: Paths, tmp_path: 
     # The old home's run, the killed one (marked failed by the next), the one that healed.
     assert sorted(status.value for status in statuses) == ["FAILURE", "SUCCESS", "SUCCESS"]
     assert DagsterRunStatus.STARTED not in statuses
+
+
+def test_a_refresh_stopped_with_sigterm_mid_build_ends_cleanly(old: Paths, tmp_path: Path):
+    paths = copy_home(old, tmp_path)
+    paths = Paths(paths.home, tmp_path / "inbox", paths.programme)
+    shutil.copytree(FIXTURES / "skeleton" / "inbox", paths.inbox)
+
+    stopped = cli_process(paths, "refresh")
+    read_until(stopped, lambda line: line == "indicator_models: started")
+    while not any(child.name() == "dbt" for child in psutil.Process(stopped.pid).children(True)):
+        time.sleep(0.2)
+    children = psutil.Process(stopped.pid).children(recursive=True)
+    stopped.send_signal(signal.SIGTERM)  # to the CLI alone, as systemd or `kill` would
+    out, _ = stopped.communicate(timeout=BOUND)
+
+    assert stopped.returncode == 1
+    assert "indicator_models: FAILED: interrupted (SIGTERM, Ctrl-C or a stop from the UI)" in out
+    assert "NOT published warehouse" in out
+    _, alive = psutil.wait_procs(children, timeout=BOUND)
+    assert alive == []  # dbt and Dagster's helpers end with it
+    assert in_force(paths) == "old"
+    with dagster_instance(paths) as instance:
+        statuses = sorted(r.dagster_run.status.value for r in instance.get_run_records())
+    assert statuses == ["FAILURE", "SUCCESS"]  # recorded as ended, nothing left "started"
+
+    assert run_refresh(paths)
+    assert in_force(paths) == "new"

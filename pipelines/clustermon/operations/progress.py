@@ -26,6 +26,8 @@ def error_reason(error: SerializableErrorInfo) -> str:
     """The innermost cause of an error, in one line and without its module path."""
     while error.cause is not None:
         error = error.cause
+    if error.cls_name == "DagsterExecutionInterruptedError":
+        return "interrupted (SIGTERM, Ctrl-C or a stop from the UI)"
     text = " ".join(error.message.split())
     qualified, _, rest = text.partition(": ")
     return rest if rest and qualified.endswith(error.cls_name or "\0") else text
