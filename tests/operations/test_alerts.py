@@ -44,7 +44,8 @@ def refresh(paths: Paths) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERMON_")}
     return subprocess.run(
         [
-            *(sys.executable, "-m", "clustermon.frontends.cli", "refresh"),
+            # --now: the packages were copied in just now, whole.
+            *(sys.executable, "-m", "clustermon.frontends.cli", "refresh", "--now"),
             *("--home", str(paths.home), "--inbox", str(paths.inbox)),
             *("--programme", str(paths.programme)),
         ],

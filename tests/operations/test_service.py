@@ -65,8 +65,9 @@ def test_service_publishes_a_dropped_package_alerts_a_rejected_one_and_stops(tmp
     packages = tmp_path / "to_send"
     shutil.move(paths.inbox, packages)
     paths.inbox.mkdir()
+    # Packages are dropped whole (moved in): the sensor takes them once settled for 2 s.
     (paths.programme / "settings.toml").write_text(
-        "[alerts]\n"
+        "settle_seconds = 2\n[alerts]\n"
         f'smtp_host = "127.0.0.1"\nsmtp_port = {smtp_port}\n'
         'from = "clustermon@authority.example"\nto = ["monitoring@authority.example"]\n'
     )
