@@ -1,0 +1,224 @@
+"""Small-sample-robust inference for the impact fits (estimator.py has the design and why).
+
+The fit is a weighted least-squares regression of long differences on one treatment column per
+event time with cell fixed effects (a cell: stratum x cohort x event time), clustered by firm.
+In the whitened form (rows times sqrt(weight)) its hat matrix is H = sum_c u_c u_c' +
+sum_e v_e v_e' over orthonormal columns: u_c = sqrt(w) 1[cell c] / sqrt(W_c) for the fixed
+effects (W_c the cell's weight) and v_e = sqrt(w) x / sqrt(curvature_e) for the demeaned
+treatment column x = +-1/2 of event time e. A firm has at most one row per cell, so its
+diagonal block of H has w / W_c on the diagonal plus v_e v_e' within an event time: a
+comparison firm serving several cohorts has several rows there.
+
+CR2 (Bell and McCaffrey 2002): each firm's whitened residuals are multiplied by
+A_g = (I - H_gg)^(-1/2) before the sandwich, which makes the variance unbiased when errors
+are independent and homoskedastic (the working model). Degrees of freedom (Bell-McCaffrey,
+Satterthwaite; what Imbens and Kolesar 2016 call the BM degrees of freedom) match the first
+two moments of the CR2 variance under the working model to a scaled chi-square: for a
+coefficient, (tr G)^2 / tr(G^2) with G[g, h] = z_g' (I - H)_gh z_h and z_g = A_g X_g / curvature
+(Pustejovsky and Tipton 2018, eq. 11). G = diag(z_g' z_g) - S S' with S[g, :] = z_g' U_g over
+the columns of U above, so the traces need only the sparse cross-products S'S, never an
+N x N matrix. The joint pre-trend test uses the same quantities for Pustejovsky and Tipton's
+approximate Hotelling T^2 (their "HTZ" test).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse, stats
+
+
+@dataclass(frozen=True)
+class Sandwich:
+    """Per scope: the CR2 covariance of the event-time coefficients (scopes x columns x
+    columns), and the working-model moments of the CR2 variance behind the degrees of freedom:
+    trace[s, a] = tr G_aa (its expectation), trace_product[s, a, b] = tr(G_aa G_bb)."""
+
+    covariance: np.ndarray
+    trace: np.ndarray
+    trace_product: np.ndarray
+
+    def degrees_of_freedom(self) -> np.ndarray:
+        """Bell-McCaffrey degrees of freedom of each coefficient (scopes x columns)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.trace**2 / np.diagonal(self.trace_product, axis1=1, axis2=2)
+
+    def joint_p_value(self, scope: int, columns: np.ndarray, coefficients: np.ndarray) -> float:
+        """p-value of the approximate Hotelling T^2 test that `coefficients` (of `columns`) are
+        all 0. Under the working model the coefficients' variance estimates are uncorrelated
+        across event times (no row is in two), so the test's Omega is diagonal and its
+        Wishart degrees of freedom are eta = q(q + 1) / sum_ab Var(V_ab / sqrt(O_aa O_bb))."""
+        q = len(columns)
+        covariance = self.covariance[scope][np.ix_(columns, columns)]
+        if np.linalg.matrix_rank(covariance) < q:
+            return np.nan  # no variation to test
+        omega = self.trace[scope, columns]
+        products = self.trace_product[scope][np.ix_(columns, columns)]
+        variances = products * (1 + np.eye(q)) / np.outer(omega, omega)
+        eta = q * (q + 1) / variances.sum()
+        hotelling = coefficients @ np.linalg.solve(covariance, coefficients)
+        return float(stats.f.sf((eta - q + 1) / (eta * q) * hotelling, q, eta - q + 1))
+
+
+def _per_scope_cross(
+    scope_of: np.ndarray, left: np.ndarray, right: np.ndarray, n_scopes: int
+) -> np.ndarray:
+    """sum over the firms of each scope of left[g, a] * right[g, b]: scopes x a x b
+    (bincounts: a firm x scope indicator would not fit at EU scale)."""
+    out = np.empty((n_scopes, left.shape[1], right.shape[1]))
+    for a in range(left.shape[1]):
+        for b in range(right.shape[1]):
+            out[:, a, b] = np.bincount(scope_of, left[:, a] * right[:, b], minlength=n_scopes)
+    return out
+
+
+def cr2_sandwich(
+    firm: np.ndarray,
+    scope_of_firm: np.ndarray,
+    column: np.ndarray,
+    cell: np.ndarray,
+    weight: np.ndarray,
+    treatment: np.ndarray,
+    score: np.ndarray,
+    curvature: np.ndarray,
+) -> Sandwich:
+    """CR2 sandwich of the rows of the estimable scope-columns. Row arrays: `firm` (index into
+    `scope_of_firm`), `column` (event-time column), `cell` (any integer naming the cell),
+    `weight`, `treatment` (the demeaned dummy, +-1/2) and `score` (w x residual x treatment,
+    the row's term of the unadjusted sandwich); `curvature` is sum w x^2 per scope and column.
+    A firm's rows all lie in its scope."""
+    n_scopes, n_columns = curvature.shape
+    firms, firm_row = np.unique(firm, return_inverse=True)
+    scope_of = scope_of_firm[firms]
+    key = scope_of[firm_row] * n_columns + column
+    cells, cell_index = np.unique(cell, return_inverse=True)
+    n_cells, n_keys = len(cells), n_scopes * n_columns
+    cell_weight = np.bincount(cell_index, weight)
+    cell_key = np.zeros(n_cells, dtype=np.int64)
+    cell_key[cell_index] = key
+    # The row's entries in the W-orthonormal basis of the fit: a on its cell, b on its
+    # treatment column. H = U U'W, and Q = U'W^2 U couples a cell only with itself and its
+    # treatment column.
+    a = 1 / np.sqrt(cell_weight[cell_index])
+    b = treatment / np.sqrt(curvature.ravel()[key])
+    q_cell = np.bincount(cell_index, weight**2, minlength=n_cells) / cell_weight
+    r_cell = np.bincount(cell_index, weight**2 * treatment, minlength=n_cells) / np.sqrt(
+        cell_weight * curvature.ravel()[cell_key]
+    )
+    t_key = np.bincount(key, weight**2 * treatment**2, minlength=n_keys) / curvature.ravel()
+    residual = score / (weight * treatment)  # score = w x e
+
+    # One slot per firm and column: its rows, padded to the largest slot (padding rows are 0
+    # and their block of B the identity, so they change nothing).
+    slots, slot = np.unique(firm_row * n_columns + column, return_inverse=True)
+    order = np.argsort(slot, kind="stable")
+    starts = np.searchsorted(slot[order], np.arange(len(slots)))
+    position = np.empty(len(slot), dtype=np.int64)
+    position[order] = np.arange(len(slot)) - starts[slot[order]]
+    width = int(position.max(initial=-1)) + 1
+
+    def padded(values: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(slots), width))
+        out[slot, position] = values
+        return out
+
+    pa, pb, pw = padded(a), padded(b), padded(weight)
+    pr, pq = padded(r_cell[cell_index]), padded(q_cell[cell_index])
+    slot_key = np.zeros(len(slots), dtype=np.int64)
+    slot_key[slot] = key
+    pt = t_key[slot_key][:, None, None]
+    # B_g = [(I - H)(I - H)']_gg = I - H - H' + H H' on the firm's rows of one event time.
+    outer_b = pb[:, :, None] * pb[:, None, :]
+    covariance_block = (
+        -outer_b * (pw[:, None, :] + pw[:, :, None])
+        + (pa * pr)[:, :, None] * pb[:, None, :]
+        + pb[:, :, None] * (pa * pr)[:, None, :]
+        + outer_b * pt
+    )
+    diagonal = np.arange(width)
+    covariance_block[:, diagonal, diagonal] += 1 - 2 * pa**2 * pw + pa**2 * pq
+    eigenvalues, eigenvectors = np.linalg.eigh(covariance_block)
+    # A firm alone in a cell has a singular block: a Moore-Penrose inverse, as clubSandwich.
+    inverse_root = np.zeros_like(eigenvalues)
+    regular = eigenvalues > 1e-12
+    inverse_root[regular] = eigenvalues[regular] ** -0.5
+    weighted_x = padded(weight * treatment)
+    adjusted_x = np.einsum(  # A_g W_g x_g = V diag(lambda^-1/2) V' W_g x_g
+        "sij,sj->si", eigenvectors, inverse_root * np.einsum("sji,sj->si", eigenvectors, weighted_x)
+    )
+    z = adjusted_x / curvature.ravel()[slot_key][:, None]
+
+    def by_firm(values: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(firms), n_columns))
+        out[slots // n_columns, slots % n_columns] = values
+        return out
+
+    adjusted_score = by_firm((adjusted_x * padded(residual)).sum(axis=1))
+    meat = _per_scope_cross(scope_of, adjusted_score, adjusted_score, n_scopes)
+    covariance = meat / (curvature[:, :, None] * curvature[:, None, :])
+
+    # G = D + R C R' with D = diag(z_g'z_g), R = [Z'U, Z'WU] (firms x 2 (cells + keys)) and
+    # C = [[Q, -I], [-I, 0]]: (I - H)(I - H)' = I + U Q U' - U U'W - W U U'.
+    z_row = z[slot, position]
+    s_cell, t_cell = z_row * a, z_row * weight * a
+    s_key, t_key_entry = (pb * z).sum(axis=1), (pb * pw * z).sum(axis=1)
+    slot_firm = slots // n_columns
+    rows = np.concatenate([firm_row, slot_firm, firm_row, slot_firm])
+    columns = np.concatenate(
+        [
+            cell_index,
+            n_cells + slot_key,
+            n_cells + n_keys + cell_index,
+            2 * n_cells + n_keys + slot_key,
+        ]
+    )
+    width_r = 2 * (n_cells + n_keys)
+    r = sparse.csr_matrix(
+        (np.concatenate([s_cell, s_key, t_cell, t_key_entry]), (rows, columns)),
+        shape=(len(firms), width_r),
+    )
+    half = n_cells + n_keys
+    q = sparse.coo_matrix(
+        (
+            np.concatenate([q_cell, t_key, r_cell, r_cell]),
+            (
+                np.concatenate([np.arange(half), np.arange(n_cells), n_cells + cell_key]),
+                np.concatenate([np.arange(half), n_cells + cell_key, np.arange(n_cells)]),
+            ),
+        ),
+        shape=(half, half),
+    )
+    identity = sparse.identity(half)
+    c = sparse.bmat([[q, -identity], [-identity, None]]).tocsr()
+    gram = (r.T @ r).tocsr()
+    # tr(C P_ab C P_ba) summed by pairs of scope-columns (C is block-diagonal by them).
+    product = (c @ gram).multiply(gram @ c).tocoo()
+    column_key = np.tile(np.concatenate([cell_key, np.arange(n_keys)]), 2)
+    left, right = column_key[product.row], column_key[product.col]
+    cross = np.bincount(
+        left * n_columns + right % n_columns, product.data, minlength=n_scopes * n_columns**2
+    ).reshape(n_scopes, n_columns, n_columns)
+
+    # The diagonal of R C R': s'Qs - 2 s.t per firm and column.
+    quadratic = (
+        np.bincount(
+            slot,
+            s_cell**2 * q_cell[cell_index]
+            + 2 * s_cell * s_key[slot] * r_cell[cell_index]
+            - 2 * s_cell * t_cell,
+            minlength=len(slots),
+        )
+        + s_key**2 * t_key[slot_key]
+        - 2 * s_key * t_key_entry
+    )
+    plain = by_firm((z**2).sum(axis=1))
+    low_rank = by_firm(quadratic)
+    trace = _per_scope_cross(scope_of, plain + low_rank, np.ones((len(firms), 1)), n_scopes)
+    trace_product = (
+        _per_scope_cross(scope_of, plain, plain, n_scopes)
+        + _per_scope_cross(scope_of, plain, low_rank, n_scopes)
+        + _per_scope_cross(scope_of, low_rank, plain, n_scopes)
+        + cross
+    )
+    return Sandwich(covariance, trace[:, :, 0], trace_product)
