@@ -2,23 +2,22 @@
 
 The fit is a weighted least-squares regression of long differences on one treatment column per
 event time with cell fixed effects (a cell: stratum x cohort x event time), clustered by firm.
-In the whitened form (rows times sqrt(weight)) its hat matrix is H = sum_c u_c u_c' +
-sum_e v_e v_e' over orthonormal columns: u_c = sqrt(w) 1[cell c] / sqrt(W_c) for the fixed
-effects (W_c the cell's weight) and v_e = sqrt(w) x / sqrt(curvature_e) for the demeaned
-treatment column x = +-1/2 of event time e. A firm has at most one row per cell, so its
-diagonal block of H has w / W_c on the diagonal plus v_e v_e' within an event time: a
-comparison firm serving several cohorts has several rows there.
+Its hat matrix is H = U U'W over W-orthonormal columns: 1[cell c] / sqrt(W_c) for the fixed
+effects (W_c the cell's weight) and x / sqrt(curvature_e) for the demeaned treatment column
+x = +-1/2 of event time e. A firm has at most one row per cell, so its blocks of H and of
+U'W^2 U stay within an event time and are a few numbers per row: no N x N matrix is formed.
 
-CR2 (Bell and McCaffrey 2002): each firm's whitened residuals are multiplied by
-A_g = (I - H_gg)^(-1/2) before the sandwich, which makes the variance unbiased when errors
-are independent and homoskedastic (the working model). Degrees of freedom (Bell-McCaffrey,
-Satterthwaite; what Imbens and Kolesar 2016 call the BM degrees of freedom) match the first
-two moments of the CR2 variance under the working model to a scaled chi-square: for a
-coefficient, (tr G)^2 / tr(G^2) with G[g, h] = z_g' (I - H)_gh z_h and z_g = A_g X_g / curvature
-(Pustejovsky and Tipton 2018, eq. 11). G = diag(z_g' z_g) - S S' with S[g, :] = z_g' U_g over
-the columns of U above, so the traces need only the sparse cross-products S'S, never an
-N x N matrix. The joint pre-trend test uses the same quantities for Pustejovsky and Tipton's
-approximate Hotelling T^2 (their "HTZ" test).
+CR2 (Bell and McCaffrey 2002, in the general form of Pustejovsky and Tipton 2018): each
+firm's residuals are multiplied by A_g = B_g^(-1/2), B_g = [(I - H)(I - H)']_gg, before the
+sandwich. The working model is Var(e) = I, homoskedastic firm-years *without* the weights:
+the weights here correct cohort sizes, they are not inverse variances, and with the weights
+as inverse variances CR2 still covered only 0.91 in small cells. Under the working model the
+CR2 variance is unbiased. Degrees of freedom (Bell-McCaffrey, Satterthwaite; Imbens and
+Kolesar 2016) match its first two moments under the working model to a scaled chi-square: for
+a coefficient, (tr G)^2 / tr(G^2) with G[g, h] = z_g' [(I - H)(I - H)']_gh z_h and
+z_g = A_g W_g x_g / curvature. G = D + R C R' with D diagonal and R sparse (firms x columns of
+U), so the traces need only sparse products. The joint pre-trend test is Pustejovsky and
+Tipton's approximate Hotelling T^2 ("HTZ") on the same quantities.
 """
 
 from __future__ import annotations
