@@ -150,8 +150,22 @@ def _fit(
     key = scope_of_firm[firm] * n_columns + column
     size = n_scopes * n_columns
 
+    n_firms = len(scope_of_firm)
+    in_scope = scope_of_firm >= 0
+
     def per_key(values: np.ndarray) -> np.ndarray:
-        return np.bincount(key, values, minlength=size).reshape(n_scopes, n_columns)
+        # Firm sums first, then scope sums: the order of estimator version 3, so that the
+        # estimates stay the same to the last bit.
+        by_firm = np.bincount(
+            firm * n_columns + column, values, minlength=n_firms * n_columns
+        ).reshape(n_firms, n_columns)
+        return np.stack(
+            [
+                np.bincount(scope_of_firm[in_scope], by_firm[in_scope, c], minlength=n_scopes)
+                for c in range(n_columns)
+            ],
+            axis=1,
+        )
 
     # A treated firm has one cohort, so one row per event time; a comparison firm one per
     # cohort it serves, and counts once.

@@ -72,6 +72,22 @@ def _per_scope_cross(
     return out
 
 
+def _inverse_root_times(blocks: np.ndarray, sizes: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """B^(-1/2) v for each slot's block B over its first `sizes` rows, one batch of
+    eigendecompositions per size (most slots have one row). A firm alone in a cell has a
+    singular block: a Moore-Penrose inverse there, as clubSandwich does."""
+    out = np.zeros_like(vectors)
+    for size in np.unique(sizes):
+        picked = np.flatnonzero(sizes == size)
+        values, eigenvectors = np.linalg.eigh(blocks[picked, :size, :size])
+        inverse_root = np.zeros_like(values)
+        regular = values > 1e-12
+        inverse_root[regular] = values[regular] ** -0.5
+        projected = np.einsum("sji,sj->si", eigenvectors, vectors[picked, :size])
+        out[picked, :size] = np.einsum("sij,sj->si", eigenvectors, inverse_root * projected)
+    return out
+
+
 def cr2_sandwich(
     firm: np.ndarray,
     scope_of_firm: np.ndarray,
@@ -137,14 +153,8 @@ def cr2_sandwich(
     )
     diagonal = np.arange(width)
     covariance_block[:, diagonal, diagonal] += 1 - 2 * pa**2 * pw + pa**2 * pq
-    eigenvalues, eigenvectors = np.linalg.eigh(covariance_block)
-    # A firm alone in a cell has a singular block: a Moore-Penrose inverse, as clubSandwich.
-    inverse_root = np.zeros_like(eigenvalues)
-    regular = eigenvalues > 1e-12
-    inverse_root[regular] = eigenvalues[regular] ** -0.5
-    weighted_x = padded(weight * treatment)
-    adjusted_x = np.einsum(  # A_g W_g x_g = V diag(lambda^-1/2) V' W_g x_g
-        "sij,sj->si", eigenvectors, inverse_root * np.einsum("sji,sj->si", eigenvectors, weighted_x)
+    adjusted_x = _inverse_root_times(  # A_g W_g x_g
+        covariance_block, np.bincount(slot), padded(weight * treatment)
     )
     z = adjusted_x / curvature.ravel()[slot_key][:, None]
 
@@ -157,39 +167,34 @@ def cr2_sandwich(
     meat = _per_scope_cross(scope_of, adjusted_score, adjusted_score, n_scopes)
     covariance = meat / (curvature[:, :, None] * curvature[:, None, :])
 
-    # G = D + R C R' with D = diag(z_g'z_g), R = [Z'U, Z'WU] (firms x 2 (cells + keys)) and
-    # C = [[Q, -I], [-I, 0]]: (I - H)(I - H)' = I + U Q U' - U U'W - W U U'.
+    # G = D + R C R' with D = diag(z_g'z_g), R = [Z'U, Z'WU] and C = [[Q, -I], [-I, 0]]:
+    # (I - H)(I - H)' = I + U Q U' - U U'W - W U U'.
     z_row = z[slot, position]
     s_cell, t_cell = z_row * a, z_row * weight * a
     s_key, t_key_entry = (pb * z).sum(axis=1), (pb * pw * z).sum(axis=1)
     slot_firm = slots // n_columns
+    half = n_cells + n_keys  # columns of U: the cells, then the scope-columns
     rows = np.concatenate([firm_row, slot_firm, firm_row, slot_firm])
     columns = np.concatenate(
-        [
-            cell_index,
-            n_cells + slot_key,
-            n_cells + n_keys + cell_index,
-            2 * n_cells + n_keys + slot_key,
-        ]
+        [cell_index, n_cells + slot_key, half + cell_index, half + n_cells + slot_key]
     )
-    width_r = 2 * (n_cells + n_keys)
     r = sparse.csr_matrix(
         (np.concatenate([s_cell, s_key, t_cell, t_key_entry]), (rows, columns)),
-        shape=(len(firms), width_r),
+        shape=(len(firms), 2 * half),
     )
-    half = n_cells + n_keys
-    q = sparse.coo_matrix(
+    # Q has q on the cells, t on the scope-columns, r between a cell and its scope-column.
+    every = np.arange(half)
+    each_cell = np.arange(n_cells)
+    c = sparse.csr_matrix(
         (
-            np.concatenate([q_cell, t_key, r_cell, r_cell]),
+            np.concatenate([q_cell, t_key, r_cell, r_cell, -np.ones(2 * half)]),
             (
-                np.concatenate([np.arange(half), np.arange(n_cells), n_cells + cell_key]),
-                np.concatenate([np.arange(half), n_cells + cell_key, np.arange(n_cells)]),
+                np.concatenate([every, each_cell, n_cells + cell_key, every, half + every]),
+                np.concatenate([every, n_cells + cell_key, each_cell, half + every, every]),
             ),
         ),
-        shape=(half, half),
+        shape=(2 * half, 2 * half),
     )
-    identity = sparse.identity(half)
-    c = sparse.bmat([[q, -identity], [-identity, None]]).tocsr()
     gram = (r.T @ r).tocsr()
     # tr(C P_ab C P_ba) summed by pairs of scope-columns (C is block-diagonal by them).
     product = (c @ gram).multiply(gram @ c).tocoo()
