@@ -214,13 +214,15 @@ def _value(values: np.ndarray, scope: int, column: int) -> float | None:
 
 @dataclass(frozen=True)
 class _OutcomeRows:
-    """An outcome's long differences, the rows of the estimate (horizons 1-3) and, per
-    horizon, the rows of its placebos: the pre-period rows of the cohort-stratum blocks
-    observed at that horizon."""
+    """An outcome's long differences, the rows of the estimate (horizons 1-3) and the rows of
+    the placebos of each horizon: the pre-period rows of the cohort-stratum blocks observed at
+    that horizon. Horizons with the same blocks (usually 1 and 2) share one placebo fit:
+    `placebo_of_horizon` indexes the distinct row sets of `placebos`."""
 
     rows: Rows
     post: np.ndarray
     placebos: list[np.ndarray]
+    placebo_of_horizon: list[int]
 
 
 def _outcome_rows(firms: Firms, indicator_code: str) -> _OutcomeRows:
@@ -228,12 +230,17 @@ def _outcome_rows(firms: Firms, indicator_code: str) -> _OutcomeRows:
     post = np.isin(rows.event, POST_EVENTS)
     pre = np.isin(rows.event, PRE_EVENTS)
     block_count = int(rows.block.max(initial=-1)) + 1
-    placebos = []
+    placebos: list[np.ndarray] = []
+    placebo_of_horizon = []
     for event in POST_EVENTS:
         # Cells nest in regions, so a horizon's blocks are each scope's own.
         blocks = np.bincount(rows.block[rows.event == event], minlength=block_count) > 0
-        placebos.append(pre & blocks[rows.block])
-    return _OutcomeRows(rows, post, placebos)
+        included = pre & blocks[rows.block]
+        same = [i for i, placebo in enumerate(placebos) if np.array_equal(placebo, included)]
+        if not same:
+            placebos.append(included)
+        placebo_of_horizon.append(same[0] if same else len(placebos) - 1)
+    return _OutcomeRows(rows, post, placebos, placebo_of_horizon)
 
 
 def _scope_records(
@@ -253,7 +260,8 @@ def _scope_records(
     ]
     records = []
     for s, region_code in enumerate(scopes):
-        for column, (horizon, placebo) in enumerate(zip(HORIZONS, placebos, strict=True)):
+        for column, horizon in enumerate(HORIZONS):
+            placebo = placebos[outcome_rows.placebo_of_horizon[column]]
             record = {
                 "region_code": region_code,
                 "indicator_code": outcome.indicator_code,

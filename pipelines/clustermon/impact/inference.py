@@ -72,19 +72,34 @@ def _per_scope_cross(
     return out
 
 
+def _compact(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct non-negative `values` in order, and each value's index among them: what
+    np.unique returns, by a lookup table instead of a sort."""
+    present = np.zeros(int(values.max(initial=-1)) + 1, dtype=bool)
+    present[values] = True
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[values]
+
+
 def _inverse_root_times(blocks: np.ndarray, sizes: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     """B^(-1/2) v for each slot's block B over its first `sizes` rows, one batch of
-    eigendecompositions per size (most slots have one row). A firm alone in a cell has a
+    eigendecompositions per size. A firm alone in a cell has a
     singular block: a Moore-Penrose inverse there, as clubSandwich does."""
     out = np.zeros_like(vectors)
     for size in np.unique(sizes):
         picked = np.flatnonzero(sizes == size)
+        if size == 1:  # a number (every treated firm): no eigendecomposition needed
+            value = blocks[picked, 0, 0]
+            regular = value > 1e-12
+            out[picked[regular], 0] = vectors[picked[regular], 0] / np.sqrt(value[regular])
+            continue
         values, eigenvectors = np.linalg.eigh(blocks[picked, :size, :size])
         inverse_root = np.zeros_like(values)
         regular = values > 1e-12
         inverse_root[regular] = values[regular] ** -0.5
-        projected = np.einsum("sji,sj->si", eigenvectors, vectors[picked, :size])
-        out[picked, :size] = np.einsum("sij,sj->si", eigenvectors, inverse_root * projected)
+        projected = np.matmul(vectors[picked, None, :size], eigenvectors)[:, 0]  # V'v
+        out[picked, :size] = np.matmul(eigenvectors, (inverse_root * projected)[:, :, None])[
+            :, :, 0
+        ]
     return out
 
 
@@ -104,10 +119,10 @@ def cr2_sandwich(
     the row's term of the unadjusted sandwich); `curvature` is sum w x^2 per scope and column.
     A firm's rows all lie in its scope."""
     n_scopes, n_columns = curvature.shape
-    firms, firm_row = np.unique(firm, return_inverse=True)
+    firms, firm_row = _compact(firm)
     scope_of = scope_of_firm[firms]
     key = scope_of[firm_row] * n_columns + column
-    cells, cell_index = np.unique(cell, return_inverse=True)
+    cells, cell_index = _compact(cell)
     n_cells, n_keys = len(cells), n_scopes * n_columns
     cell_weight = np.bincount(cell_index, weight)
     cell_key = np.zeros(n_cells, dtype=np.int64)
@@ -124,13 +139,16 @@ def cr2_sandwich(
     t_key = np.bincount(key, weight**2 * treatment**2, minlength=n_keys) / curvature.ravel()
     residual = score / (weight * treatment)  # score = w x e
 
-    # One slot per firm and column: its rows, padded to the largest slot (padding rows are 0
-    # and their block of B the identity, so they change nothing).
-    slots, slot = np.unique(firm_row * n_columns + column, return_inverse=True)
-    order = np.argsort(slot, kind="stable")
-    starts = np.searchsorted(slot[order], np.arange(len(slots)))
-    position = np.empty(len(slot), dtype=np.int64)
-    position[order] = np.arange(len(slot)) - starts[slot[order]]
+    # One slot per firm and column: its rows, padded with zeros to the largest slot (the
+    # roots below take each slot's own rows only).
+    code = firm_row * n_columns + column
+    order = np.argsort(code, kind="stable")
+    first = np.diff(code[order], prepend=-1) != 0  # a slot's first row, in order
+    slots, starts = code[order][first], np.flatnonzero(first)
+    slot = np.empty(len(code), dtype=np.int64)
+    slot[order] = np.cumsum(first) - 1
+    position = np.empty(len(code), dtype=np.int64)
+    position[order] = np.arange(len(code)) - starts[slot[order]]
     width = int(position.max(initial=-1)) + 1
 
     def padded(values: np.ndarray) -> np.ndarray:
@@ -138,21 +156,17 @@ def cr2_sandwich(
         out[slot, position] = values
         return out
 
-    pa, pb, pw = padded(a), padded(b), padded(weight)
-    pr, pq = padded(r_cell[cell_index]), padded(q_cell[cell_index])
+    pb, pw = padded(b), padded(weight)
     slot_key = np.zeros(len(slots), dtype=np.int64)
     slot_key[slot] = key
-    pt = t_key[slot_key][:, None, None]
-    # B_g = [(I - H)(I - H)']_gg = I - H - H' + H H' on the firm's rows of one event time.
-    outer_b = pb[:, :, None] * pb[:, None, :]
-    covariance_block = (
-        -outer_b * (pw[:, None, :] + pw[:, :, None])
-        + (pa * pr)[:, :, None] * pb[:, None, :]
-        + pb[:, :, None] * (pa * pr)[:, None, :]
-        + outer_b * pt
-    )
+    # B_g = [(I - H)(I - H)']_gg = I - H - H' + H H' on the firm's rows of one event time:
+    # diagonal + u b' + b u', with u = a r - b w + b t / 2.
+    pu = padded(a * r_cell[cell_index] - b * weight + b * t_key[key] / 2)
+    covariance_block = pu[:, :, None] * pb[:, None, :] + pb[:, :, None] * pu[:, None, :]
     diagonal = np.arange(width)
-    covariance_block[:, diagonal, diagonal] += 1 - 2 * pa**2 * pw + pa**2 * pq
+    covariance_block[:, diagonal, diagonal] += padded(
+        1 - 2 * a**2 * weight + a**2 * q_cell[cell_index]
+    )
     adjusted_x = _inverse_root_times(  # A_g W_g x_g
         covariance_block, np.bincount(slot), padded(weight * treatment)
     )
