@@ -82,8 +82,8 @@ def _compact(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _inverse_root_times(blocks: np.ndarray, sizes: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     """B^(-1/2) v for each slot's block B over its first `sizes` rows, one batch of
-    eigendecompositions per size. A firm alone in a cell has a
-    singular block: a Moore-Penrose inverse there, as clubSandwich does."""
+    eigendecompositions per size (the cost of CR2 at scale). A singular block (a firm alone in
+    its cells) gets a Moore-Penrose inverse, as clubSandwich does."""
     out = np.zeros_like(vectors)
     for size in np.unique(sizes):
         picked = np.flatnonzero(sizes == size)
