@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from clustermon.ingest import ingest, rule_engine
+from clustermon.ingest import ingest, readers
 from conftest import FIXTURES, query
 
 SKELETON = FIXTURES / "skeleton"
@@ -62,13 +62,13 @@ def _raw_rows(database: Path, region: str) -> dict[str, list[tuple]]:
     }
 
 
-# Staged in one chunk, and in chunks of 4 rows (files split across chunks, rows inserted into
-# the table the first chunk made).
-@pytest.mark.parametrize("chunk_rows", [rule_engine.CHUNK_ROWS, 4])
+# Each CSV read in one block, and in blocks of 512 bytes (a few rows each: row numbers carried
+# across blocks).
+@pytest.mark.parametrize("block_bytes", [readers.CSV_BLOCK, 512])
 def test_a_batch_judges_each_package_on_its_own(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_rows: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bytes: int
 ) -> None:
-    monkeypatch.setattr(rule_engine, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(readers, "CSV_BLOCK", block_bytes)
     inbox = tmp_path / "inbox"
     shutil.copytree(PACKAGE, inbox / "AT12" / "2025Q1")
     _wien_package(inbox)

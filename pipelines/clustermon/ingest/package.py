@@ -206,9 +206,9 @@ def read_contract_file(path: Path, table: Table, limits: FileLimits = DEFAULT_LI
     """A table's file, read; raises FileFault when unreadable, over a limit or missing a
     required column."""
     read = read_table_file(path, limits)
-    present = read.rows.column_names
-    missing = [c.name for c in table.columns if c.required and c.name not in present]
+    missing = [c.name for c in table.columns if c.required and c.name not in read.column_names]
     if missing:
+        read.discard()
         raise FileFault(f"required column {', '.join(missing)} is missing")
     return read
 

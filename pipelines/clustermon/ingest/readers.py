@@ -1,6 +1,8 @@
-"""Readers: a package file (CSV, XLSX or Parquet) as an Arrow table of text, one row per record.
+"""Readers: a package file (CSV, XLSX or Parquet) as a table of text, one row per record.
 
-Every reader returns the same shape, so the rules never see the format: column names trimmed
+Every reader streams its file in blocks of rows into a temporary Parquet file (the spool) that
+DuckDB then reads, so memory holds one block whatever the file's size. Every reader gives the
+same shape, so the rules never see the format: column names trimmed
 and lower-cased, every value text or null (an empty cell is null), and `source_row`, the row
 number a spreadsheet shows for the record (the header is row 1). CSV comes as regions really
 send it (docs/spec/submission-format.md): UTF-8 with or without BOM, UTF-16 with BOM or
@@ -14,9 +16,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import os
+import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +35,8 @@ from clustermon.settings import FileLimits
 
 FORMATS = (".csv", ".xlsx", ".parquet")
 BLOCK = 1 << 20  # bytes read at a time where a file is scanned in Python
+CSV_BLOCK = 16 << 20  # bytes of CSV parsed at a time
+BLOCK_ROWS = 65_536  # rows of a workbook or a Parquet file read at a time
 
 
 class FileFault(ValueError):
@@ -44,16 +50,36 @@ class MalformedRow:
     problem: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReadFile:
-    rows: pa.Table  # text columns as named in the header, plus source_row
+    """A file read: its rows in the spool (text columns as named in the header, plus
+    source_row), to be read once and then discarded."""
+
+    spool: Path
+    column_names: list[str]
+    num_rows: int
     decimal_comma: bool  # `;` CSV only: a decimal comma is allowed beside the point
     malformed: list[MalformedRow] = field(default_factory=list)  # records that are not rows
 
+    def discard(self) -> None:
+        self.spool.unlink(missing_ok=True)
+
+
+@dataclass
+class _Blocks:
+    """What a format reader gives: the header's names and its rows as blocks of text (each
+    with source_row); `malformed` fills while the blocks are read."""
+
+    names: list[str]
+    blocks: Iterator[pa.Table]
+    decimal_comma: bool = False
+    malformed: list[MalformedRow] = field(default_factory=list)
+
 
 def read_table_file(path: Path, limits: FileLimits) -> ReadFile:
-    """Read one package file; raises FileFault when it cannot be read or breaks a limit."""
-    readers: dict[str, Callable[[Path, FileLimits], ReadFile]] = {
+    """Read one package file into its spool; raises FileFault (and leaves no spool) when it
+    cannot be read or breaks a limit."""
+    readers: dict[str, Callable[[Path, FileLimits], _Blocks]] = {
         ".csv": _read_csv,
         ".xlsx": _read_xlsx,
         ".parquet": _read_parquet,
@@ -65,13 +91,25 @@ def read_table_file(path: Path, limits: FileLimits) -> ReadFile:
             "(setting max_file_megabytes)"
         )
     read = readers[path.suffix.lower()](path, limits)
-    if read.rows.num_rows > limits.rows:
-        raise FileFault(
-            f"has {read.rows.num_rows:,} rows, over the limit of {limits.rows:,} "
-            "(setting max_rows_per_file)"
-        )
-    _check_cell_lengths(read.rows, limits)
-    return read
+    descriptor, name = tempfile.mkstemp(prefix="clustermon-", suffix=".parquet")
+    os.close(descriptor)
+    spool = Path(name)
+    schema = pa.schema([*((n, pa.string()) for n in read.names), ("source_row", pa.int64())])
+    rows = 0
+    try:
+        with pq.ParquetWriter(spool, schema) as writer:
+            for block in read.blocks:
+                rows += block.num_rows
+                if rows > limits.rows:
+                    raise FileFault(
+                        f"has more than {limits.rows:,} rows (setting max_rows_per_file)"
+                    )
+                _check_cell_lengths(block, limits)
+                writer.write_table(block.cast(schema))
+    except BaseException:
+        spool.unlink(missing_ok=True)
+        raise
+    return ReadFile(spool, read.names, rows, read.decimal_comma, read.malformed)
 
 
 def _megabytes(size: int) -> str:
@@ -174,7 +212,7 @@ def _first_line(path: Path, encoding: str, limits: FileLimits) -> str:
     return line.lstrip("\ufeff").rstrip("\n")
 
 
-def _read_csv(path: Path, limits: FileLimits) -> ReadFile:
+def _read_csv(path: Path, limits: FileLimits) -> _Blocks:
     encoding = _csv_encoding(path)
     first_line = _first_line(path, encoding, limits)
     if not first_line.strip():
@@ -185,10 +223,10 @@ def _read_csv(path: Path, limits: FileLimits) -> ReadFile:
     except csv.Error as error:
         raise FileFault(f"the header line cannot be read ({error})") from None
     names = _column_names(header, limits)
-    malformed: list[MalformedRow] = []
+    read = _Blocks(names, iter(()), delimiter == ";")
 
     def keep_aside(row: pacsv.InvalidRow) -> str:
-        malformed.append(
+        read.malformed.append(
             MalformedRow(
                 row.number,
                 row.text,
@@ -197,36 +235,46 @@ def _read_csv(path: Path, limits: FileLimits) -> ReadFile:
         )
         return "skip"
 
-    def parse(use_threads: bool) -> pa.Table:
-        return pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=1, use_threads=use_threads, encoding=encoding
-            ),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=keep_aside),
-            # Only an empty cell is null: `NA` is Namibia, not a missing value.
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=True,
-                null_values=[""],
-                quoted_strings_can_be_null=True,
-            ),
-        )
+    def blocks() -> Iterator[pa.Table]:
+        try:
+            # Single-threaded: only then does the parser know the line of a malformed record.
+            reader = pacsv.open_csv(
+                path,
+                read_options=pacsv.ReadOptions(
+                    column_names=names,
+                    skip_rows=1,
+                    use_threads=False,
+                    block_size=CSV_BLOCK,
+                    encoding=encoding,
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter, invalid_row_handler=keep_aside
+                ),
+                # Only an empty cell is null: `NA` is Namibia, not a missing value.
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=True,
+                    null_values=[""],
+                    quoted_strings_can_be_null=True,
+                ),
+            )
+            line = 2
+            for batch in reader:
+                # One record per line (no line breaks inside values), so a record's row number
+                # is its line; records set aside as malformed keep theirs (the parser has seen
+                # every one up to this block's end), the others take the next free numbers.
+                skipped = np.array(
+                    [m.source_row for m in read.malformed if m.source_row >= line], np.int64
+                )
+                free = np.setdiff1d(np.arange(line, line + batch.num_rows + len(skipped)), skipped)
+                numbers = free[: batch.num_rows]
+                line = int(numbers[-1]) + 1 if len(numbers) else line
+                yield _with_source_rows(pa.Table.from_batches([batch]), numbers)
+        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+            raise FileFault(f"is not a readable CSV file ({error})") from None
 
-    try:
-        table = parse(use_threads=True)
-        if malformed:  # only a single-threaded parse knows the line numbers of bad records
-            malformed.clear()
-            table = parse(use_threads=False)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-        raise FileFault(f"is not a readable CSV file ({error})") from None
-    # One record per line (no line breaks inside values), so a record's row number is its line;
-    # records set aside as malformed keep theirs, the others take the remaining numbers in order.
-    total = table.num_rows + len(malformed)
-    numbers = np.setdiff1d(
-        np.arange(2, total + 2), np.array([m.source_row for m in malformed], dtype=np.int64)
-    )
-    return ReadFile(_with_source_rows(table, numbers), delimiter == ";", malformed)
+    read.blocks = blocks()
+    return read
 
 
 def _cell_text(value: object) -> str | None:
@@ -258,7 +306,7 @@ def _check_unpacked_size(path: Path, limits: FileLimits) -> None:
         )
 
 
-def _read_xlsx(path: Path, limits: FileLimits) -> ReadFile:
+def _read_xlsx(path: Path, limits: FileLimits) -> _Blocks:
     from openpyxl import load_workbook
 
     _check_unpacked_size(path, limits)
@@ -266,7 +314,6 @@ def _read_xlsx(path: Path, limits: FileLimits) -> ReadFile:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise FileFault(f"is not a readable Excel workbook ({error})") from None
-    number = 1
     try:
         sheet = workbook.worksheets[0]
         if sheet.sheet_state != "visible":
@@ -284,38 +331,51 @@ def _read_xlsx(path: Path, limits: FileLimits) -> ReadFile:
         while header and header[-1] is None:  # formatted but empty cells right of the header
             header.pop()
         names = _column_names(header, limits)
-        columns: list[list[str | None]] = [[] for _ in names]
-        numbers = []
-        malformed = []
-        for number, record in enumerate(records, start=2):
-            cells = [_cell_text(value) for value in record]
-            if all(cell is None for cell in cells):
-                continue  # Excel reports formatted but empty rows
-            if any(cell is not None for cell in cells[len(names) :]):
-                problem = f"the row has values beyond the header's {len(names)} columns"
-                malformed.append(MalformedRow(number, ";".join(c or "" for c in cells), problem))
-                continue
-            if len(numbers) == limits.rows:
-                raise FileFault(f"has more than {limits.rows:,} rows (setting max_rows_per_file)")
-            cells += [None] * (len(names) - len(cells))
-            for column, cell in zip(columns, cells, strict=False):
-                column.append(cell)
-            numbers.append(number)
     except FileFault:
+        workbook.close()
         raise
     except Exception as error:  # the sheet's XML is parsed as it streams: a fault shows late
-        raise FileFault(f"cannot be read past row {number} ({error})") from None
-    finally:
         workbook.close()
-    table = pa.table(
-        {name: pa.array(column, pa.string()) for name, column in zip(names, columns, strict=True)}
-    )
-    return ReadFile(_with_source_rows(table, np.array(numbers, dtype=np.int64)), False, malformed)
+        raise FileFault(f"cannot be read past row 1 ({error})") from None
+    read = _Blocks(names, iter(()))
+
+    def block(columns: list[list[str | None]], numbers: list[int]) -> pa.Table:
+        arrays = {n: pa.array(c, pa.string()) for n, c in zip(names, columns, strict=True)}
+        return _with_source_rows(pa.table(arrays), np.array(numbers, dtype=np.int64))
+
+    def blocks() -> Iterator[pa.Table]:
+        number = 1
+        columns: list[list[str | None]] = [[] for _ in names]
+        numbers: list[int] = []
+        try:
+            for number, record in enumerate(records, start=2):
+                cells = [_cell_text(value) for value in record]
+                if all(cell is None for cell in cells):
+                    continue  # Excel reports formatted but empty rows
+                if any(cell is not None for cell in cells[len(names) :]):
+                    problem = f"the row has values beyond the header's {len(names)} columns"
+                    text = ";".join(c or "" for c in cells)
+                    read.malformed.append(MalformedRow(number, text, problem))
+                    continue
+                cells += [None] * (len(names) - len(cells))
+                for column, cell in zip(columns, cells, strict=False):
+                    column.append(cell)
+                numbers.append(number)
+                if len(numbers) == BLOCK_ROWS:
+                    yield block(columns, numbers)
+                    columns, numbers = [[] for _ in names], []
+        except Exception as error:  # the sheet's XML is parsed as it streams: a fault shows late
+            raise FileFault(f"cannot be read past row {number} ({error})") from None
+        finally:
+            workbook.close()
+        yield block(columns, numbers)
+
+    read.blocks = blocks()
+    return read
 
 
-def _as_text(name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """A Parquet column as text; values of nested types are not table cells."""
-    kind = column.type
+def _check_flat(name: str, kind: pa.DataType) -> None:
+    """Values of nested types are not table cells."""
     if pa.types.is_nested(kind) or (
         pa.types.is_dictionary(kind) and pa.types.is_nested(kind.value_type)
     ):
@@ -323,6 +383,11 @@ def _as_text(name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
             f"column {name} holds {kind} values (a list, struct or map); a table's cells "
             "are single values"
         )
+
+
+def _as_text(name: str, column: pa.Array) -> pa.Array:
+    """A Parquet column as text."""
+    kind = column.type
     try:
         if pa.types.is_timestamp(kind):
             column = pc.cast(column, pa.date32())
@@ -332,23 +397,36 @@ def _as_text(name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
         raise FileFault(message) from None
 
 
-def _read_parquet(path: Path, limits: FileLimits) -> ReadFile:
+def _read_parquet(path: Path, limits: FileLimits) -> _Blocks:
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as error:
         raise FileFault(f"is not a readable Parquet file ({error})") from None
-    with parquet:
+    try:
         names = _column_names(parquet.schema_arrow.names, limits)
         if parquet.metadata.num_rows > limits.rows:
             raise FileFault(
                 f"has {parquet.metadata.num_rows:,} rows, over the limit of {limits.rows:,} "
                 "(setting max_rows_per_file)"
             )
+        for name, kind in zip(names, parquet.schema_arrow.types, strict=True):
+            _check_flat(name, kind)
+    except BaseException:
+        parquet.close()
+        raise
+
+    def blocks() -> Iterator[pa.Table]:
+        first = 2
         try:
-            table = parquet.read()
+            for batch in parquet.iter_batches(batch_size=BLOCK_ROWS):
+                text = pa.table(
+                    {n: _as_text(n, column) for n, column in zip(names, batch.columns, strict=True)}
+                )
+                yield _with_source_rows(text, np.arange(first, first + text.num_rows))
+                first += text.num_rows
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as error:
             raise FileFault(f"is not a readable Parquet file ({error})") from None
-    text = pa.table(
-        {name: _as_text(name, column) for name, column in zip(names, table.columns, strict=True)}
-    )
-    return ReadFile(_with_source_rows(text, np.arange(2, text.num_rows + 2)), False)
+        finally:
+            parquet.close()
+
+    return _Blocks(names, blocks())

@@ -57,7 +57,6 @@ CONTEXT_COLUMNS = {
     "$region_code": "ctx_region_code",
 }
 ROW_ID = "(package_key::BIGINT << 32) + source_row"  # unique in the batch: one file per package
-CHUNK_ROWS = 500_000  # rows read into memory at a time: a few hundred MB of Arrow text
 REFERRED_TO = {
     rule.target for rules in (*REFERENCES.values(), *TARGET_RULES.values()) for rule in rules
 }
@@ -147,40 +146,31 @@ def start_batch(con: duckdb.DuckDBPyConnection, packages: Sequence[BatchPackage]
         )
 
 
-def _incoming(con: duckdb.DuckDBPyConnection, table: Table, files: Sequence[TableFile]) -> pa.Table:
-    """The batch's rows of one table as one Arrow table: the contract's columns (null where a
-    file lacks one), other columns as JSON in `extra_columns`, and the file they came from."""
-    parts = []
-    for file in files:
-        rows = file.read.rows
-        extra = [c for c in rows.column_names if c not in table.column_names and c != "source_row"]
-        if extra:  # rare: words them as JSON in DuckDB rather than row by row in Python
-            pairs = ", ".join(f"{literal(c)}, {identifier(c)}" for c in extra)
-            with registered(con, rows) as view:
-                query = f"SELECT json_object({pairs})::VARCHAR FROM {view}"
-                json = con.execute(query).to_arrow_table()
-            rows = rows.drop_columns(extra).append_column("extra_columns", json.column(0))
-        count = rows.num_rows
-        constants = {
-            "package_key": pa.scalar(file.package_key, pa.int32()),
-            "decimal_comma": pa.scalar(file.read.decimal_comma),
-            "source_file": pa.scalar(file.file_name),
-        }
-        for column, value in constants.items():
-            rows = rows.append_column(column, pa.repeat(value, count))
-        parts.append(rows)
-    schema = pa.schema(
-        [
-            *((name, pa.string()) for name in table.column_names),
-            ("extra_columns", pa.string()),
-            ("source_row", pa.int64()),
-            ("package_key", pa.int32()),
-            ("decimal_comma", pa.bool_()),
-            ("source_file", pa.string()),
-        ]
+def _incoming(table: Table, file: TableFile | None) -> str:
+    """A file's rows (read from its spool) as SQL: the contract's columns (null where the file
+    lacks one), other columns as JSON in `extra_columns`, and the file they came from. Without
+    a file: no rows, in the same shape."""
+    present = file.read.column_names if file else []
+    columns = [
+        identifier(c) if c in present else f"NULL::VARCHAR AS {identifier(c)}"
+        for c in table.column_names
+    ]
+    extra = [c for c in present if c not in table.column_names]
+    if extra:  # rare: a file with columns the contract does not know
+        pairs = ", ".join(f"{literal(c)}, {identifier(c)}" for c in extra)
+        columns.append(f"json_object({pairs})::VARCHAR AS extra_columns")
+    else:
+        columns.append("NULL::VARCHAR AS extra_columns")
+    if file is None:
+        return (
+            f"SELECT {', '.join(columns)}, NULL::BIGINT AS source_row, NULL::INTEGER AS "
+            "package_key, NULL::BOOLEAN AS decimal_comma, NULL::VARCHAR AS source_file LIMIT 0"
+        )
+    return (
+        f"SELECT {', '.join(columns)}, source_row, {file.package_key}::INTEGER AS package_key, "
+        f"{file.read.decimal_comma} AS decimal_comma, {literal(file.file_name)} AS source_file "
+        f"FROM read_parquet({literal(str(file.read.spool))})"
     )
-    empty = schema.empty_table()
-    return pa.concat_tables([empty, *parts], promote_options="default").select(schema.names)
 
 
 def check_table(
@@ -188,9 +178,9 @@ def check_table(
 ) -> dict[int, TableCounts]:
     """Check one table's files of the batch; the rows that pass are left in `loaded_<table>`.
 
-    `files` may read each file as it is asked for: they are staged CHUNK_ROWS rows at a time,
-    so memory holds one chunk, whatever the batch. Returns the counts of each package that
-    sent a file for the table.
+    `files` may read each file as it is asked for: each is staged from its spool and then
+    discarded, so memory holds one block of rows, whatever the file or the batch. Returns the
+    counts of each package that sent a file for the table.
     """
     name = table.name
     staged = _stage_rows(con, table, files)
@@ -258,31 +248,17 @@ def _stage_rows(
                      extra_columns FROM {{incoming}})
     """
     staged: list[StagedFile] = []
-    chunk: list[TableFile] = []
-    created = False
-
-    def stage_chunk() -> None:
-        # The table is made from the first chunk, which is empty only when no rows follow:
-        # inside a transaction DuckDB 1.5 drops rows inserted into a table made from an empty
-        # Arrow table.
-        nonlocal created
-        statement = (
-            f"INSERT INTO rows_{table.name} {rows}"
-            if created
-            else f"CREATE OR REPLACE TEMP TABLE rows_{table.name} AS {rows}"
-        )
-        with registered(con, _incoming(con, table, chunk)) as view:
-            con.execute(statement.replace("{incoming}", view))
-        staged.extend(StagedFile(f.package_key, f.file_name, f.read.malformed) for f in chunk)
-        chunk.clear()
-        created = True
-
+    create = f"CREATE OR REPLACE TEMP TABLE rows_{table.name} AS {rows}"
     for file in files:
-        chunk.append(file)
-        if sum(f.read.rows.num_rows for f in chunk) >= CHUNK_ROWS:
-            stage_chunk()
-    if chunk or not created:
-        stage_chunk()
+        # DuckDB reads the spool as it inserts (and spills beyond its memory limit).
+        statement = f"INSERT INTO rows_{table.name} {rows}" if staged else create
+        try:
+            con.execute(statement.replace("{incoming}", f"({_incoming(table, file)})"))
+        finally:
+            file.read.discard()
+        staged.append(StagedFile(file.package_key, file.file_name, file.read.malformed))
+    if not staged:
+        con.execute(create.replace("{incoming}", f"({_incoming(table, None)})"))
     return staged
 
 
