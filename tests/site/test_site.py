@@ -94,12 +94,17 @@ def test_overview_sums_published_values_and_suppresses_nothing_it_can_show(skele
     assert all(row[4] == "\u2013" for row in shares)
 
 
-def test_every_chart_of_the_real_pages_is_valid_vega_lite(skeleton_home):
-    """The build writes specs without Altair's validation; each distinct chart shape (spec
-    without its data and texts) is validated here against the Vega-Lite schema."""
+def test_every_chart_of_the_real_pages_is_built_by_altair_and_valid_vega_lite(skeleton_home):
+    """Altair validates each chart shape's template once per build; each distinct chart shape
+    (spec without its data and texts) is validated again here against the Vega-Lite schema,
+    and every spec carries the builder's mark."""
     shapes = {}
     for page in skeleton_home.site.rglob("*.html"):
         for spec in chart_specs(page.read_text()):
+            assert spec["usermeta"] == {
+                "clustermon": {"builder": "altair", "altair": alt.__version__}
+            }
+            assert spec["$schema"] == alt.SCHEMA_URL
             shape = {k: v for k, v in spec.items() if k not in ("datasets", "title", "params")}
             shapes.setdefault(json.dumps(shape, sort_keys=True), spec)
     assert len(shapes) >= 5  # benchmark bands with and without min-max, bars, lines, selectors

@@ -1,13 +1,14 @@
-"""Chart tags as Vega-Lite specs, embedded by vega-embed, each with its data table.
+"""Chart tags as Altair charts (Vega-Lite specs embedded by vega-embed), each with its data table.
 
 Charts leave suppressed values undrawn, mark them along the top edge and say so.
 """
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import html
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import altair as alt
@@ -29,8 +30,19 @@ if TYPE_CHECKING:
     from clustermon.site.render import RenderContext
 
 CHART_HEIGHT = 280
-# The Vega-Lite version of the bundle the site ships (see build._bundle_version).
-VEGA_LITE_SCHEMA = alt.SCHEMA_URL
+# Set by the builder in every spec's `usermeta`: the browser test asserts it.
+USERMETA = {"clustermon": {"builder": "altair", "altair": alt.__version__}}
+DATA = "table"  # each spec's one named dataset
+# Tokens where a template takes each chart's texts and selector choices (see _fill).
+TITLE, UNIT = "@@title@@", "@@unit@@"
+MARKS = {
+    "LineChart": ("line", {"point": True}),
+    "BenchmarkChart": ("line", {"color": "#b2182b", "point": True}),
+    "AreaChart": ("area", {"opacity": 0.7}),
+    "BarChart": ("bar", {}),
+    "ScatterPlot": ("point", {"filled": True}),
+}
+BENCHMARK_ATTRIBUTES = ("q1", "median", "q3", "min", "max")
 
 
 def _field_type(frame: pd.DataFrame, column: str) -> str:
@@ -61,161 +73,195 @@ def _json_number(value: object) -> object:
     return value
 
 
-def _selectors(tag: Tag, columns: dict[str, list]) -> tuple[list[dict], list[dict]]:
-    """A select input per selector column, defaulting to its greatest value (latest quarter),
-    and the filters that keep the chosen value: Vega-Lite parameters and transforms."""
+def _param_name(column: str) -> str:
+    return f"select_{''.join(ch if ch.isalnum() else '_' for ch in column)}"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Everything of a chart's spec but its data, title, unit and selector choices: charts of
+    one shape share one Altair template (see _template)."""
+
+    component: str
+    x: str
+    x_type: str
+    label_angle: int
+    y: str
+    series: str | None
+    series_type: str
+    selectors: tuple[str, ...]
+    benchmark: tuple[tuple[str, str], ...]  # (attribute, column) of BENCHMARK_ATTRIBUTES given
+    number_format: str | None
+    columns: tuple[str, ...]  # the dataset's columns, flattened into rows in this order
+
+
+def _selector_params(columns: tuple[str, ...]) -> tuple[list[alt.Parameter], list[str]]:
+    """A select input per selector column and the filter expressions keeping its choice; the
+    options and value are tokens, filled per chart (see _fill)."""
     params, filters = [], []
-    for column in attribute_list(tag.attributes.get("selector")):
-        options = sorted(set(columns[column]) - {None})
-        name = f"select_{''.join(ch if ch.isalnum() else '_' for ch in column)}"
+    for column in columns:
+        name = _param_name(column)
         params.append(
-            {
-                "name": name,
-                "bind": {"input": "select", "options": options, "name": f"{humanise(column)} "},
-                "value": options[-1] if options else None,
-            }
+            alt.param(
+                name=name,
+                value=f"@@value-{name}@@",
+                bind=alt.binding_select(
+                    options=[f"@@options-{name}@@"], name=f"{humanise(column)} "
+                ),
+            )
         )
-        filters.append({"filter": f"(datum[{json.dumps(column)}] === {name})"})
+        filters.append(f"(datum[{json.dumps(column)}] === {name})")
     return params, filters
 
 
+@functools.cache
+def _template(shape: Shape) -> str:
+    """The spec of a chart shape, built with Altair's API and serialised (and validated) by its
+    to_dict() once per process: building an Altair chart costs ~0.2 s, minutes for an EU site's
+    thousands of charts, while filling a template costs microseconds."""
+    axis_format = {"format": shape.number_format} if shape.number_format else {}
+    x = alt.X(
+        field=shape.x,
+        type="ordinal" if shape.x_type == "nominal" else shape.x_type,
+        title=humanise(shape.x),
+        axis=alt.Axis(labelAngle=shape.label_angle),
+    )
+    # Only areas stack: stacked bars or lines would misread as the series' values.
+    y = alt.Y(
+        field=shape.y,
+        type="quantitative",
+        title=UNIT,
+        axis=alt.Axis(**axis_format),
+        stack="zero" if shape.component == "AreaChart" else None,
+    )
+    tooltip = [
+        alt.Tooltip(field=shape.x, type=shape.x_type),
+        alt.Tooltip(
+            field=shape.y, type="quantitative", title=f"{humanise(shape.y)} ({UNIT})", **axis_format
+        ),
+    ]
+    channels: dict = {"x": x}
+    if shape.series:
+        channels["color"] = alt.Color(
+            field=shape.series, type="nominal", title=humanise(shape.series)
+        )
+        tooltip.insert(0, alt.Tooltip(field=shape.series, type=shape.series_type))
+    offset = (
+        {"xOffset": alt.XOffset(field=shape.series, type="nominal")}
+        if shape.series and shape.component == "BarChart"
+        else {}
+    )
+    kind, properties = MARKS[shape.component]
+    main = getattr(alt.Chart(), f"mark_{kind}")(**properties)
+    suppressed = (
+        alt.Chart()
+        .mark_text(color="#555", fontWeight="bold", text="S")
+        .encode(
+            x=x,
+            y=alt.value(8),
+            tooltip=[*tooltip[:-1], alt.Tooltip(field=FLAG, type="nominal", title=SUPPRESSED)],
+            **offset,
+        )
+        .transform_filter(f"datum[{json.dumps(FLAG)}]")
+    )
+    params, filters = _selector_params(shape.selectors)
+    chart = (
+        alt.layer(
+            *_benchmark_layers(shape, x, axis_format),
+            main.encode(**channels, y=y, tooltip=tooltip, **offset),
+            suppressed,
+            data=alt.Data(name=DATA),
+        )
+        .properties(
+            height=CHART_HEIGHT,
+            width="container",
+            title=alt.Title(TITLE, subtitle=f"Unit: {UNIT}", anchor="start"),
+            usermeta=USERMETA,
+        )
+        # One row of columns, flattened into rows by the first transform: keys are written
+        # once per chart, not once per value, which halves an EU-wide site.
+        .transform_flatten(list(shape.columns))
+    )
+    for expression in filters:
+        chart = chart.transform_filter(expression)
+    if params:
+        chart = chart.add_params(*params)
+    return json.dumps(chart.to_dict())
+
+
+def _benchmark_layers(shape: Shape, x: alt.X, axis_format: dict) -> list[alt.Chart]:
+    """Quartile bands (and the min to max range) with the median: a distribution, no ranking."""
+    if shape.component != "BenchmarkChart":
+        return []
+    columns = dict(shape.benchmark)
+
+    def band(low: str, high: str, color: str, opacity: float) -> alt.Chart:
+        return (
+            alt.Chart()
+            .mark_area(color=color, opacity=opacity)
+            .encode(
+                x=x,
+                y=alt.Y(field=columns[low], type="quantitative", title=UNIT),
+                y2=alt.Y2(field=columns[high]),
+            )
+        )
+
+    layers = [band("min", "max", "#d1e5f0", 0.6)] if {"min", "max"} <= set(columns) else []
+    layers.append(band("q1", "q3", "#67a9cf", 0.5))
+    median = alt.Y(
+        field=columns["median"], type="quantitative", title=UNIT, axis=alt.Axis(**axis_format)
+    )
+    layers.append(alt.Chart().mark_line(color="#2166ac", strokeDash=[4, 3]).encode(x=x, y=median))
+    return layers
+
+
+def _fill(template: str, texts: dict[str, str], choices: dict[str, list]) -> dict:
+    """A chart's spec from its shape's template: texts into their tokens, and for each
+    selector its options and its first value, the greatest (the latest quarter)."""
+    for token, text in texts.items():
+        template = template.replace(token, json.dumps(text)[1:-1])
+    for name, options in choices.items():
+        template = template.replace(f'["@@options-{name}@@"]', json.dumps(options))
+        template = template.replace(
+            f'"@@value-{name}@@"', json.dumps(options[-1] if options else None)
+        )
+    return json.loads(template)
+
+
 def chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
-    """A layered Vega-Lite spec written as JSON directly: building it through Altair's
-    objects costs ~0.2 s a chart, minutes for an EU-wide site. tests/site/test_site.py
-    validates every chart of the real pages against the Vega-Lite schema."""
+    """A chart tag as an Altair spec: its shape's template with this chart's data.
+    tests/site/test_site.py validates every chart of the real pages against the schema."""
     attributes = tag.attributes
     x, y, series = attributes["x"], attributes["y"], attributes.get("series")
-    unit, number_format = attributes["unit"], attributes.get("format")
+    selectors = tuple(attribute_list(attributes.get("selector")))
+    benchmark = tuple((a, attributes[a]) for a in BENCHMARK_ATTRIBUTES if a in attributes)
     keep = list(
-        dict.fromkeys(
-            [
-                x,
-                *([series] if series else []),
-                *attribute_list(attributes.get("selector")),
-                y,
-                *(attributes[a] for a in ("q1", "median", "q3", "min", "max") if a in attributes),
-            ]
-        )
+        dict.fromkeys([x, *([series] if series else []), *selectors, y, *dict(benchmark).values()])
     )
     columns = {column: _json_values(frame, column) for column in keep}
     flags = suppressed_flags(frame, y).tolist()
     columns[FLAG] = [flag and value is None for flag, value in zip(flags, columns[y], strict=True)]
-    axis_format = {"format": number_format} if number_format else {}
-    # Few categories read best upright; many (quarters) slanted.
-    angle = 0 if len(set(columns[x]) - {None}) <= 8 else -45
-    x_type = _field_type(frame, x)
-    x_encoding = {
-        "axis": {"labelAngle": angle},
-        "field": x,
-        "title": humanise(x),
-        "type": "ordinal" if x_type == "nominal" else x_type,
-    }
-    # Only areas stack: stacked bars or lines would misread as the series' values.
-    y_encoding = {
-        "axis": axis_format,
-        "field": y,
-        "stack": "zero" if tag.component == "AreaChart" else None,
-        "title": unit,
-        "type": "quantitative",
-    }
-    tooltip = [
-        {"field": x, "type": x_type},
-        {"field": y, **axis_format, "title": f"{humanise(y)} ({unit})", "type": "quantitative"},
-    ]
-    encoding: dict = {"x": x_encoding}
-    if series:
-        encoding["color"] = {"field": series, "title": humanise(series), "type": "nominal"}
-        tooltip.insert(0, {"field": series, "type": _field_type(frame, series)})
-    offset = (
-        {"xOffset": {"field": series, "type": "nominal"}}
-        if series and tag.component == "BarChart"
-        else {}
+    shape = Shape(
+        component=tag.component,
+        x=x,
+        x_type=_field_type(frame, x),
+        # Few categories read best upright; many (quarters) slanted.
+        label_angle=0 if len(set(columns[x]) - {None}) <= 8 else -45,
+        y=y,
+        series=series,
+        series_type=_field_type(frame, series) if series else "nominal",
+        selectors=selectors,
+        benchmark=benchmark,
+        number_format=attributes.get("format"),
+        columns=tuple(columns),
     )
-    layers = _benchmark_layers(x_encoding, tag, unit, axis_format)
-    layers.append(
-        {
-            "mark": MARKS[tag.component],
-            "encoding": {**encoding, "y": y_encoding, "tooltip": tooltip, **offset},
-        }
+    spec = _fill(
+        _template(shape),
+        {TITLE: attributes["title"], UNIT: attributes["unit"]},
+        {_param_name(c): sorted(set(columns[c]) - {None}) for c in selectors},
     )
-    layers.append(
-        {
-            "mark": {"type": "text", "color": "#555", "fontWeight": "bold", "text": "S"},
-            "encoding": {
-                "x": x_encoding,
-                "y": {"value": 8},
-                "tooltip": [
-                    *tooltip[:-1],
-                    {"field": FLAG, "title": SUPPRESSED, "type": "nominal"},
-                ],
-                **offset,
-            },
-            "transform": [{"filter": f"datum[{json.dumps(FLAG)}]"}],
-        }
-    )
-    # One row of columns, flattened into rows by the first transform: keys are written once
-    # per chart, not once per value, which halves an EU-wide site.
-    dataset = "data-" + hashlib.md5(json.dumps(columns).encode()).hexdigest()
-    params, filters = _selectors(tag, columns)
-    spec = {
-        "$schema": VEGA_LITE_SCHEMA,
-        "config": {"view": {"continuousWidth": 300, "continuousHeight": 300}},
-        "layer": layers,
-        "data": {"name": dataset},
-        "height": CHART_HEIGHT,
-        "width": "container",
-        "title": {"text": attributes["title"], "anchor": "start", "subtitle": f"Unit: {unit}"},
-        **({"params": params} if params else {}),
-        "transform": [{"flatten": list(columns)}, *filters],
-        "datasets": {dataset: [columns]},
-    }
+    spec["datasets"] = {DATA: [columns]}
     return _figure(tag, spec, columns, context)
-
-
-MARKS = {
-    "LineChart": {"type": "line", "point": True},
-    "BenchmarkChart": {"type": "line", "color": "#b2182b", "point": True},
-    "AreaChart": {"type": "area", "opacity": 0.7},
-    "BarChart": {"type": "bar"},
-    "ScatterPlot": {"type": "point", "filled": True},
-}
-
-
-def _benchmark_layers(x_encoding: dict, tag: Tag, unit: str, axis_format: dict) -> list[dict]:
-    """Quartile bands (and the min to max range) with the median: a distribution, no ranking."""
-    attributes = tag.attributes
-    if tag.component != "BenchmarkChart":
-        return []
-
-    def band(low: str, high: str, color: str, opacity: float) -> dict:
-        return {
-            "mark": {"type": "area", "color": color, "opacity": opacity},
-            "encoding": {
-                "x": x_encoding,
-                "y": {"field": attributes[low], "title": unit, "type": "quantitative"},
-                "y2": {"field": attributes[high]},
-            },
-        }
-
-    layers = []
-    if "min" in attributes and "max" in attributes:
-        layers.append(band("min", "max", "#d1e5f0", 0.6))
-    layers.append(band("q1", "q3", "#67a9cf", 0.5))
-    layers.append(
-        {
-            "mark": {"type": "line", "color": "#2166ac", "strokeDash": [4, 3]},
-            "encoding": {
-                "x": x_encoding,
-                "y": {
-                    "axis": axis_format,
-                    "field": attributes["median"],
-                    "title": unit,
-                    "type": "quantitative",
-                },
-            },
-        }
-    )
-    return layers
 
 
 def _figure(tag: Tag, spec: dict, columns: dict[str, list], context: RenderContext) -> str:
