@@ -10,7 +10,7 @@ import json
 import re
 
 import altair as alt
-from site_pages import chart_specs, tables
+from site_pages import chart_rows, chart_specs, tables
 
 from conftest import query
 
@@ -73,7 +73,37 @@ def test_region_page_shows_the_hand_computed_values(skeleton_home):
         ["size_class: unknown", "2025Q1", "0"],
     ]
     titles = [spec["title"]["text"] for spec in chart_specs(html)]
-    assert "RCO01 Enterprises supported: AT12 and the middle half of regions" in titles
+    assert (
+        "RCO01 Enterprises supported: AT12 Niederösterreich and the middle half of regions"
+        in titles
+    )
+
+
+def test_regions_are_named_beside_their_code(skeleton_home):
+    """AT12 is "Niederösterreich" in the NUTS 2021 reference (dbt_project/seeds/nuts2021.csv)."""
+    site = skeleton_home.site
+    region_page = (site / "regions" / "AT12.html").read_text()
+    assert "<title>AT12 Niederösterreich — clustermon</title>" in region_page
+    overview = (site / "index.html").read_text()
+    assert tables(overview)["Regions and the quarters they cover"] == [
+        ["Region", "First quarter", "Latest quarter"],
+        ["AT12 Niederösterreich", "2024Q4", "2025Q1"],
+    ]
+    assert '<a href="regions/AT12.html">AT12 Niederösterreich</a>' in overview
+    # Axes and tooltips: the overview's bars are drawn over the named region.
+    bars = chart_specs(overview)[0]
+    assert bars["layer"][0]["encoding"]["x"]["field"] == "region"
+    assert {row["region"] for row in chart_rows(bars)} == {"AT12 Niederösterreich"}
+    indicator = (site / "indicators" / "OUT01.html").read_text()
+    latest = tables(indicator)[
+        "Each region's latest value and its quartile band (regions in code order, not ranked)"
+    ]
+    assert [row[:3] for row in latest] == [
+        ["Region", "Quarter", "Value"],
+        ["AT12 Niederösterreich", "2025Q1", "2"],
+    ]
+    [options] = [p["bind"]["options"] for p in chart_specs(indicator)[0]["params"]]
+    assert options == ["AT12 Niederösterreich"]
 
 
 def test_overview_sums_published_values_and_suppresses_nothing_it_can_show(skeleton_home):

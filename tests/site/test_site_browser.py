@@ -8,11 +8,13 @@ Screenshots are saved under the test's temporary folder.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import altair as alt
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -136,9 +138,20 @@ def test_every_page_opens_cleanly_with_every_chart_drawn(demo, base_url, browser
         + [f"indicators/{c}.html" for c in indicators]
     )
     watched = Watched(browser, base_url)
+    shapes: dict[str, dict] = {}
     for name in pages:
         charts = watched.open(base_url + name)
         assert charts > 0, f"{name} has no chart"
+        # Every spec the page embeds was built by Altair (the builder's mark) and is valid
+        # Vega-Lite (each distinct shape, without its data and texts, validated once).
+        specs = watched.page.evaluate(
+            "() => [...document.querySelectorAll('script.vega-spec')]"
+            ".map(s => JSON.parse(s.textContent))"
+        )
+        for spec in specs:
+            assert spec["usermeta"]["clustermon"]["builder"] == "altair", name
+            shape = {k: v for k, v in spec.items() if k not in ("datasets", "title", "params")}
+            shapes.setdefault(json.dumps(shape, sort_keys=True), spec)
         for index in range(charts):
             chart = watched.page.locator(".vis").nth(index)
             assert chart.locator(MARK_ITEMS).count() > 0, f"{name}: chart {index + 1} is empty"
@@ -149,6 +162,8 @@ def test_every_page_opens_cleanly_with_every_chart_drawn(demo, base_url, browser
         watched.page.screenshot(path=str(shot), full_page=True)
     assert watched.problems == [], watched.problems
     assert len(list((tmp_path / "screenshots").glob("*.png"))) == len(pages)
+    for spec in shapes.values():
+        alt.LayerChart.from_dict(spec, validate=True)
 
 
 def aria_value(label: str, unit: str) -> float:
@@ -161,7 +176,7 @@ def _bars(page: Page, chart: int, unit: str) -> dict[str, float]:
     labels = page.locator(".vis").nth(chart).locator("g.mark-rect.role-mark path")
     bars = {}
     for label in labels.evaluate_all("items => items.map(i => i.getAttribute('aria-label'))"):
-        region = re.search(r"Region code: (\w+)", label).group(1)
+        region = re.search(r"Region: (\w+) ", label).group(1)  # "AT12 Niederösterreich"
         bars[region] = aria_value(label, unit)
     return bars
 
@@ -212,8 +227,8 @@ def test_region_selector_moves_the_highlighted_line(demo, base_url, browser):
         )
         return [aria_value(label, "organisations") for label in labels]
 
-    for region in ("AT12", "BE2"):
-        chart.locator("select").select_option(region)
+    for region, name in (("AT12", "Niederösterreich"), ("BE2", "Vlaams Gewest")):
+        chart.locator("select").select_option(f"{region} {name}")
         expected = query(
             demo.published_warehouse,
             "SELECT value FROM indicator_values WHERE indicator_code = 'OUT02' "

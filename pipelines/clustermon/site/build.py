@@ -7,6 +7,7 @@ failing page fails the build with a message naming the page and the block.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -31,7 +32,7 @@ import pandas as pd
 import vl_convert
 from markdown_it import MarkdownIt
 
-from clustermon.home import DASHBOARDS_DIR
+from clustermon.home import DASHBOARDS_DIR, NUTS_REFERENCE
 from clustermon.site import charts as charts_module
 from clustermon.site import pages as pages_module
 from clustermon.site import render as render_module
@@ -159,6 +160,20 @@ def _queries_html(page: Page) -> str:
     return f'<details class="query"><summary>Queries behind this page</summary>{blocks}</details>'
 
 
+@functools.cache
+def nuts_names() -> pd.DataFrame:
+    """The NUTS 2021 reference of the dbt seed as the view `nuts_names` of every page's
+    connection: `region_code`, `region_name`, `nuts_level` (0-3) and `region`, the code and
+    its name ("AT12 Niederösterreich"), which pages show wherever a region appears."""
+    frame = pd.read_csv(
+        NUTS_REFERENCE, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    ).rename(columns={"NUTS_ID": "region_code", "NAME_LATN": "region_name"})
+    frame["region_code"] = frame["region_code"].str.strip()
+    frame["nuts_level"] = frame["region_code"].str.len() - 2
+    frame["region"] = frame["region_code"] + " " + frame["region_name"]
+    return frame
+
+
 class SiteBuilder:
     """Renders pages with one read-only connection to the published warehouse."""
 
@@ -166,6 +181,7 @@ class SiteBuilder:
         self, con: duckdb.DuckDBPyConnection, pages_dir: Path, previous_site: Path | None = None
     ) -> None:
         self.con, self.pages_dir = con, pages_dir
+        con.register("nuts_names", nuts_names())
         self.previous_site = previous_site
         self.previous = _previous_keys(previous_site) if previous_site else {}
         self.engine = _engine_fingerprint()
