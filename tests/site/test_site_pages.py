@@ -13,6 +13,7 @@ import threading
 import urllib.request
 from pathlib import Path
 
+import altair as alt
 import duckdb
 import pytest
 from site_pages import chart_rows, chart_specs, tables
@@ -457,3 +458,91 @@ def test_an_error_in_a_worker_names_the_page_and_block(tmp_path, warehouse, monk
         DashboardError, match=r"regions/\[region\]\.md \(region=AT12\), block 'trend'"
     ):
         build(tmp_path, warehouse, {"regions/[region].md": page})
+
+
+MAP_PAGE = """
+```sql bands
+SELECT v.region_code, coalesce(n.region, v.region_code) AS region, v.quarter, v.value,
+    v.suppressed,
+    CASE WHEN v.value IS NULL THEN NULL WHEN v.value < 6 THEN 'below the lower quartile'
+         ELSE 'above the upper quartile' END AS band
+FROM (
+    SELECT region_code, quarter, value, suppressed FROM indicator_values
+    WHERE breakdown = 'total'
+    UNION ALL SELECT 'XX9', '2025Q2', 3.0, false  -- a code without a shape
+) v LEFT JOIN nuts_names n USING (region_code)
+ORDER BY v.region_code, v.quarter
+```
+
+<RegionMap data=bands region=region_code name=region value=value band=band selector=quarter
+  title="RCO01 by region" unit=enterprises required />
+"""
+
+
+def test_region_map_colours_bands_lists_regions_without_a_shape_and_ships_shapes_once(
+    tmp_path, warehouse
+) -> None:
+    site = build(tmp_path, warehouse, {"index.md": MAP_PAGE, "other.md": "# No map\n"})
+    html = (site / "index.html").read_text()
+    [spec] = chart_specs(html)
+    assert spec["usermeta"]["clustermon"] == {
+        "builder": "altair",
+        "altair": alt.__version__,
+        "map": True,
+    }
+    alt.LayerChart.from_dict(spec, validate=True)
+    [regions_layer] = [layer for layer in spec["layer"] if layer["mark"]["type"] == "geoshape"][1:]
+    rows = chart_rows_of(regions_layer, spec)
+    # Bands as the page's SQL gives them; AT12's 2025Q2 value is suppressed: grey, not banded.
+    assert [(r["region"], r["quarter"], r["value"], r["band"]) for r in rows] == [
+        ("AT12 Niederösterreich", "2025Q1", 8, "above the upper quartile"),
+        ("AT12 Niederösterreich", "2025Q2", None, "suppressed"),
+        ("BE2 Vlaams Gewest", "2025Q1", 5, "below the lower quartile"),
+        ("BE2 Vlaams Gewest", "2025Q2", 7, "above the upper quartile"),
+        ("XX9", "2025Q2", 3, "below the lower quartile"),
+    ]
+    color = regions_layer["encoding"]["color"]
+    assert color["legend"]["title"] == "Quartile band, not a rank"
+    assert dict(zip(color["scale"]["domain"], color["scale"]["range"], strict=True)) == {
+        "below the lower quartile": "#c6dbef",
+        "lower quartile to median": "#6baed6",
+        "median to upper quartile": "#2171b5",
+        "above the upper quartile": "#08306b",
+        "suppressed": "#bdbdbd",
+        "no value": "#ffffff",
+    }
+    [param] = spec["params"]
+    assert (param["bind"]["options"], param["value"]) == (["2025Q1", "2025Q2"], "2025Q2")
+    # XX9 has no shape: listed under the map with its value in the quarter first shown.
+    assert re.search(r"Not on the map[^<]*Quarter 2025Q2:</p><ul><li>XX9: 3</ul>", html)
+    assert "Grey marks a region whose value is suppressed" in html
+    # The shapes the site's maps use, once per site, each at its own level; and the outlines
+    # of their countries.
+    assert '<script src="assets/geometry.js" defer></script>' in html
+    assert "geometry.js" not in (site / "other.html").read_text()
+    script = (site / "assets" / "geometry.js").read_text()
+    prefix = "window.clustermonGeometry = "
+    assert script.startswith(prefix) and script.endswith(";\n")
+    geometry = json.loads(script[len(prefix) : -2])
+    assert [f["id"] for f in geometry["regions"]] == ["AT12", "BE2"]
+    assert [f["properties"]["id"] for f in geometry["countries"]] == ["AT", "BE"]
+    reference = Path(__file__).parents[2] / "dashboards" / "reference" / "geo"
+    level2 = json.loads((reference / "nuts2021_rg_60M_level2.geojson").read_text())
+    [at12] = [f for f in level2["features"] if f["properties"]["id"] == "AT12"]
+    assert geometry["regions"][0]["geometry"] == at12["geometry"]
+    level1 = json.loads((reference / "nuts2021_rg_60M_level1.geojson").read_text())
+    [be2] = [f for f in level1["features"] if f["properties"]["id"] == "BE2"]  # NUTS 1
+    assert geometry["regions"][1]["geometry"] == be2["geometry"]
+
+
+def chart_rows_of(layer: dict, spec: dict) -> list[dict]:
+    """A map layer's rows: its flatten transform over the spec's dataset of columns."""
+    [columns] = spec["datasets"][layer["data"]["name"]]
+    assert layer["transform"][0] == {"flatten": list(columns)}
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def test_a_band_the_map_does_not_know_names_its_block(tmp_path, warehouse) -> None:
+    page = MAP_PAGE.replace("'below the lower quartile'", "'bottom'")
+    with pytest.raises(DashboardError, match=r"index.md, block 'bands'.*band value\(s\) bottom"):
+        build(tmp_path, warehouse, {"index.md": page})

@@ -32,11 +32,13 @@ import pandas as pd
 import vl_convert
 from markdown_it import MarkdownIt
 
-from clustermon.home import DASHBOARDS_DIR, NUTS_REFERENCE
+from clustermon.home import DASHBOARDS_DIR, GEO_REFERENCE, NUTS_REFERENCE
 from clustermon.site import charts as charts_module
+from clustermon.site import maps as maps_module
 from clustermon.site import pages as pages_module
 from clustermon.site import render as render_module
 from clustermon.site import tables as tables_module
+from clustermon.site.maps import GEOMETRY_ASSET, geometry_script
 from clustermon.site.pages import DashboardError, Page, extract_tags, read_page
 from clustermon.site.render import RenderContext, render_tag
 
@@ -79,6 +81,7 @@ class RenderedPage:
     html: str  # the page's body, without the layout
     charts: int
     key: str  # what the body was built from (see SiteBuilder.page_key)
+    regions: tuple[str, ...] = ()  # the codes its maps show (assets/geometry.js has them)
     reused: bool = False
 
 
@@ -107,9 +110,11 @@ def _engine_fingerprint() -> str:
     """The code and library versions a page body depends on: a new clustermon (or Altair,
     pandas, markdown or Jinja) rebuilds every page."""
     digest = hashlib.sha256()
-    modules = (pages_module, render_module, charts_module, tables_module)
+    modules = (pages_module, render_module, charts_module, maps_module, tables_module)
     for module in (sys.modules[__name__], *modules):
         digest.update(Path(module.__file__).read_bytes())
+    for geometry in sorted(GEO_REFERENCE.glob("*.geojson")):  # maps list regions without one
+        digest.update(geometry.read_bytes())
     versions = (alt.SCHEMA_URL, pd.__version__, jinja2.__version__, markdown_it.__version__)
     digest.update(repr(versions).encode())
     return digest.hexdigest()
@@ -222,7 +227,15 @@ class SiteBuilder:
         body = _previous_body(self.previous_site / path)
         if body is None:
             return None
-        return RenderedPage(path, previous["title"], body, previous["charts"], key, reused=True)
+        return RenderedPage(
+            path,
+            previous["title"],
+            body,
+            previous["charts"],
+            key,
+            tuple(previous.get("regions", ())),
+            reused=True,
+        )
 
     def pages(self) -> list[Page]:
         return [read_page(p, self.pages_dir) for p in sorted(self.pages_dir.rglob("*.md"))]
@@ -297,7 +310,14 @@ class SiteBuilder:
         finally:
             for block in registered:
                 self.con.unregister(block)
-        return RenderedPage(path, title, html + _queries_html(page), render_context.charts, key)
+        return RenderedPage(
+            path,
+            title,
+            html + _queries_html(page),
+            render_context.charts,
+            key,
+            tuple(sorted(render_context.regions)),
+        )
 
 
 def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DIR) -> SiteBuild:
@@ -355,7 +375,14 @@ def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DI
                 ),
                 encoding="utf-8",
             )
-        keys = {p.path: {"key": p.key, "title": p.title, "charts": p.charts} for p in rendered}
+        (building / "assets" / GEOMETRY_ASSET).write_text(
+            geometry_script({code for page in rendered for code in page.regions}),
+            encoding="utf-8",
+        )
+        keys = {
+            p.path: {"key": p.key, "title": p.title, "charts": p.charts, "regions": p.regions}
+            for p in rendered
+        }
         (building / PAGE_KEYS_FILE).write_text(json.dumps(keys, indent=1), encoding="utf-8")
         _swap_in(building, site)
     finally:

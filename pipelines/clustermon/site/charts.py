@@ -33,7 +33,7 @@ CHART_HEIGHT = 280
 # Set by the builder in every spec's `usermeta`: the browser test asserts it.
 USERMETA = {"clustermon": {"builder": "altair", "altair": alt.__version__}}
 DATA = "table"  # each spec's one named dataset
-# Tokens where a template takes each chart's texts and selector choices (see _fill).
+# Tokens where a template takes each chart's texts and selector choices (see fill_template).
 TITLE, UNIT = "@@title@@", "@@unit@@"
 MARKS = {
     "LineChart": ("line", {"point": True}),
@@ -56,7 +56,7 @@ def _field_type(frame: pd.DataFrame, column: str) -> str:
     return "nominal"
 
 
-def _json_values(frame: pd.DataFrame, column: str) -> list:
+def json_values(frame: pd.DataFrame, column: str) -> list:
     """A column as JSON-ready values: missing ones None, numbers plain, dates in ISO."""
     values = frame[column].tolist()  # plain Python scalars, not numpy ones
     if pd.api.types.is_datetime64_any_dtype(frame[column]):
@@ -73,7 +73,7 @@ def _json_number(value: object) -> object:
     return value
 
 
-def _param_name(column: str) -> str:
+def param_name(column: str) -> str:
     return f"select_{''.join(ch if ch.isalnum() else '_' for ch in column)}"
 
 
@@ -95,12 +95,12 @@ class Shape:
     columns: tuple[str, ...]  # the dataset's columns, flattened into rows in this order
 
 
-def _selector_params(columns: tuple[str, ...]) -> tuple[list[alt.Parameter], list[str]]:
+def selector_params(columns: tuple[str, ...]) -> tuple[list[alt.Parameter], list[str]]:
     """A select input per selector column and the filter expressions keeping its choice; the
-    options and value are tokens, filled per chart (see _fill)."""
+    options and value are tokens, filled per chart (see fill_template)."""
     params, filters = [], []
     for column in columns:
-        name = _param_name(column)
+        name = param_name(column)
         params.append(
             alt.param(
                 name=name,
@@ -164,7 +164,7 @@ def _template(shape: Shape) -> str:
         )
         .transform_filter(f"datum[{json.dumps(FLAG)}]")
     )
-    params, filters = _selector_params(shape.selectors)
+    params, filters = selector_params(shape.selectors)
     chart = (
         alt.layer(
             *_benchmark_layers(shape, x, axis_format),
@@ -215,7 +215,7 @@ def _benchmark_layers(shape: Shape, x: alt.X, axis_format: dict) -> list[alt.Cha
     return layers
 
 
-def _fill(template: str, texts: dict[str, str], choices: dict[str, list]) -> dict:
+def fill_template(template: str, texts: dict[str, str], choices: dict[str, list]) -> dict:
     """A chart's spec from its shape's template: texts into their tokens, and for each
     selector its options and its first value, the greatest (the latest quarter)."""
     for token, text in texts.items():
@@ -238,7 +238,7 @@ def chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
     keep = list(
         dict.fromkeys([x, *([series] if series else []), *selectors, y, *dict(benchmark).values()])
     )
-    columns = {column: _json_values(frame, column) for column in keep}
+    columns = {column: json_values(frame, column) for column in keep}
     flags = suppressed_flags(frame, y).tolist()
     columns[FLAG] = [flag and value is None for flag, value in zip(flags, columns[y], strict=True)]
     shape = Shape(
@@ -255,17 +255,25 @@ def chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
         number_format=attributes.get("format"),
         columns=tuple(columns),
     )
-    spec = _fill(
+    spec = fill_template(
         _template(shape),
         {TITLE: attributes["title"], UNIT: attributes["unit"]},
-        {_param_name(c): sorted(set(columns[c]) - {None}) for c in selectors},
+        {param_name(c): sorted(set(columns[c]) - {None}) for c in selectors},
     )
     spec["datasets"] = {DATA: [columns]}
-    return _figure(tag, spec, columns, context)
+    return figure(tag, spec, columns, context)
 
 
-def _figure(tag: Tag, spec: dict, columns: dict[str, list], context: RenderContext) -> str:
-    """The chart, its suppression note and its data table (`columns` ends with the flags)."""
+def figure(
+    tag: Tag,
+    spec: dict,
+    columns: dict[str, list],
+    context: RenderContext,
+    *,
+    marked: str = "S along the top of the chart marks a value",
+) -> str:
+    """The chart, its suppression note and its data table (`columns` ends with the flags of
+    the value column, the tag's `y` or `value`); `marked` says how the chart shows them."""
     chart_id = context.next_chart_id()
     # Inside <script>, "</" would end the element early.
     spec_json = json.dumps(spec).replace("</", "<\\/")
@@ -273,13 +281,13 @@ def _figure(tag: Tag, spec: dict, columns: dict[str, list], context: RenderConte
     flags = columns[FLAG]
     count = sum(flags)
     note = (
-        f'<p class="chart-note">S along the top of the chart marks a value {SUPPRESSED_NOTE} '
+        f'<p class="chart-note">{marked} {SUPPRESSED_NOTE} '
         f'({count} in this chart\'s data; "suppressed" in its data table).</p>'
         if count
         else ""
     )
     shown = [column for column in columns if column != FLAG]
-    y = tag.attributes["y"]
+    y = tag.attributes.get("y") or tag.attributes["value"]
     table = cells_table(
         shown,
         [columns[column] for column in shown],

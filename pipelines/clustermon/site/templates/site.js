@@ -6,7 +6,12 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   for (const script of document.querySelectorAll("script.vega-spec")) {
     const target = document.getElementById(script.dataset.target);
-    vegaEmbed(target, JSON.parse(script.textContent), options).catch((error) => {
+    const spec = JSON.parse(script.textContent);
+    // A map's shapes, shipped once per site in assets/geometry.js (maps.py).
+    if (window.clustermonGeometry && spec.usermeta.clustermon.map) {
+      Object.assign(spec.datasets, window.clustermonGeometry);
+    }
+    vegaEmbed(target, spec, options).catch((error) => {
       target.textContent = "This chart could not be drawn: " + error;
       console.error(error);
     });
