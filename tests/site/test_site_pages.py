@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 import threading
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -377,6 +379,43 @@ def test_site_server_serves_the_built_site(tmp_path, warehouse) -> None:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html") as response:
             assert response.status == 200
             assert response.read() == (site / "index.html").read_bytes()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_footer_links_work_under_serve_and_from_a_file_share(tmp_path, warehouse) -> None:
+    """The footer links to the validation reports and model docs beside the site, as
+    `<root>../current/...`: a file share resolves that in the published folder, the server
+    (whose root is the site) serves those folders from beside it, and nothing else."""
+    published = tmp_path / "published"
+    pages = {"index.md": "# Home\n", "regions/[region].md": REGION_PAGE}
+    site = published / "site"
+    build_site(warehouse, site, write_pages(tmp_path, pages))
+    for target in ("current/validation_report.html", "reports/latest.html", "dbt-docs/index.html"):
+        (published / target).parent.mkdir(parents=True, exist_ok=True)
+        (published / target).write_text(f"<p>{target}</p>")
+    (tmp_path / "secret.txt").write_text("not served")
+    server = site_server(site, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        for page in ("index.html", "regions/AT12.html"):
+            html = (site / page).read_text()
+            links = re.findall(r"<footer>.*?</footer>", html, re.DOTALL)[0]
+            hrefs = re.findall(r'href="([^"]+)"', links)
+            assert len(hrefs) == 3, hrefs
+            for href in hrefs:
+                on_share = (site / page).parent / href
+                assert on_share.resolve().is_file(), href
+                url = urllib.parse.urljoin(base + page, href)
+                with urllib.request.urlopen(url) as response:
+                    assert response.read() == on_share.read_bytes(), url
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(base + "current/../../secret.txt")
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(base + "current/%2e%2e/%2e%2e/secret.txt")
     finally:
         server.shutdown()
         server.server_close()
