@@ -585,3 +585,39 @@ def test_a_band_the_map_does_not_know_names_its_block(tmp_path, warehouse) -> No
     page = MAP_PAGE.replace("'below the lower quartile'", "'bottom'")
     with pytest.raises(DashboardError, match=r"index.md, block 'bands'.*band value\(s\) bottom"):
         build(tmp_path, warehouse, {"index.md": page})
+
+
+def test_a_line_chart_of_many_series_highlights_the_chosen_one_over_grey(
+    tmp_path, warehouse
+) -> None:
+    page = """
+```sql many
+SELECT 'R' || lpad(i::VARCHAR, 2, '0') AS region, q AS quarter, i * q AS value
+FROM range(1, 12) AS r(i), range(1, 3) AS s(q)
+ORDER BY ALL
+```
+
+```sql few
+SELECT region_code, quarter, value FROM indicator_values WHERE breakdown = 'total'
+```
+
+<LineChart data=many x=quarter y=value series=region title=Many unit=cells />
+
+<LineChart data=few x=quarter y=value series=region_code title=Few unit=cells />
+"""
+    many, few = chart_specs(
+        (build(tmp_path, warehouse, {"index.md": page}) / "index.html").read_text()
+    )
+    alt.LayerChart.from_dict(many, validate=True)
+    # 11 regions: one select of them (the greatest first), all lines grey, the chosen one red.
+    [param] = many["params"]
+    assert param["name"] == "select_region"
+    assert param["bind"]["options"] == [f"R{i:02d}" for i in range(1, 12)]
+    assert param["value"] == "R11"
+    grey, chosen = many["layer"][:2]
+    assert grey["mark"]["color"] == "#c8c8c8" and grey["encoding"]["detail"]["field"] == "region"
+    assert chosen["encoding"]["color"] == {"value": "#b2182b"}
+    assert chosen["transform"] == [{"filter": '(datum["region"] === select_region)'}]
+    # Two regions: a colour each, no select.
+    assert "params" not in few
+    assert few["layer"][0]["encoding"]["color"]["field"] == "region_code"

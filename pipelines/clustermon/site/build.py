@@ -46,6 +46,7 @@ PAGES_DIR = DASHBOARDS_DIR / "pages"
 SQL_PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
 SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 ASSETS = ("site.css", "site.js")
+SEARCH_ASSET = "search.js"
 BUNDLE_FILE, BUNDLE_VERSION_FILE = "vega-bundle.js", "vega-bundle.version"
 # What each page of the site was built from, kept in the site for the next build.
 PAGE_KEYS_FILE = ".page-keys.json"
@@ -375,6 +376,12 @@ def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DI
                 ),
                 encoding="utf-8",
             )
+        # The search box's index: every page's title (regions and indicators by code and name).
+        index = [[page.title, page.path] for page in rendered]
+        (building / "assets" / SEARCH_ASSET).write_text(
+            f"window.clustermonSearch = {json.dumps(index, ensure_ascii=False)};\n",
+            encoding="utf-8",
+        )
         (building / "assets" / GEOMETRY_ASSET).write_text(
             geometry_script({code for page in rendered for code in page.regions}),
             encoding="utf-8",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,8 @@ USERMETA = {"clustermon": {"builder": "altair", "altair": alt.__version__}}
 DATA = "table"  # each spec's one named dataset
 # Tokens where a template takes each chart's texts and selector choices (see fill_template).
 TITLE, UNIT = "@@title@@", "@@unit@@"
+# The chart's text alternative (the SVG's label) beside the data table that follows it.
+DESCRIPTION = f"{TITLE}, unit {UNIT}; the data table follows"
 MARKS = {
     "LineChart": ("line", {"point": True}),
     "BenchmarkChart": ("line", {"color": "#b2182b", "point": True}),
@@ -43,6 +46,7 @@ MARKS = {
     "ScatterPlot": ("point", {"filled": True}),
 }
 BENCHMARK_ATTRIBUTES = ("q1", "median", "q3", "min", "max")
+HIGHLIGHT_FROM = 10  # series (see chart)
 
 
 def _field_type(frame: pd.DataFrame, column: str) -> str:
@@ -93,6 +97,7 @@ class Shape:
     benchmark: tuple[tuple[str, str], ...]  # (attribute, column) of BENCHMARK_ATTRIBUTES given
     number_format: str | None
     columns: tuple[str, ...]  # the dataset's columns, flattened into rows in this order
+    highlight: bool = False  # a line chart of many series: the chosen one over grey others
 
 
 def selector_params(columns: tuple[str, ...]) -> tuple[list[alt.Parameter], list[str]]:
@@ -165,10 +170,22 @@ def _template(shape: Shape) -> str:
         .transform_filter(f"datum[{json.dumps(FLAG)}]")
     )
     params, filters = selector_params(shape.selectors)
+    drawn = [main.encode(**channels, y=y, tooltip=tooltip, **offset)]
+    if shape.highlight:
+        [chosen], [is_chosen] = selector_params((shape.series,))
+        params.append(chosen)
+        drawn = [
+            alt.Chart()
+            .mark_line(color="#c8c8c8", strokeWidth=1)
+            .encode(x=x, y=y, detail=alt.Detail(field=shape.series), tooltip=tooltip),
+            main.encode(x=x, y=y, tooltip=tooltip, color=alt.value("#b2182b")).transform_filter(
+                is_chosen
+            ),
+        ]
     chart = (
         alt.layer(
             *_benchmark_layers(shape, x, axis_format),
-            main.encode(**channels, y=y, tooltip=tooltip, **offset),
+            *drawn,
             suppressed,
             data=alt.Data(name=DATA),
         )
@@ -176,6 +193,7 @@ def _template(shape: Shape) -> str:
             height=CHART_HEIGHT,
             width="container",
             title=alt.Title(TITLE, subtitle=f"Unit: {UNIT}", anchor="start"),
+            description=DESCRIPTION,
             usermeta=USERMETA,
         )
         # One row of columns, flattened into rows by the first transform: keys are written
@@ -241,6 +259,9 @@ def chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
     columns = {column: json_values(frame, column) for column in keep}
     flags = suppressed_flags(frame, y).tolist()
     columns[FLAG] = [flag and value is None for flag, value in zip(flags, columns[y], strict=True)]
+    # Past ten series, colours no longer tell lines apart: the chosen one is drawn over grey.
+    many = series and len(set(columns[series]) - {None}) > HIGHLIGHT_FROM
+    highlighted = (series,) if tag.component == "LineChart" and many else ()
     shape = Shape(
         component=tag.component,
         x=x,
@@ -254,11 +275,12 @@ def chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
         benchmark=benchmark,
         number_format=attributes.get("format"),
         columns=tuple(columns),
+        highlight=bool(highlighted),
     )
     spec = fill_template(
         _template(shape),
         {TITLE: attributes["title"], UNIT: attributes["unit"]},
-        {param_name(c): sorted(set(columns[c]) - {None}) for c in selectors},
+        {param_name(c): sorted(set(columns[c]) - {None}) for c in (*selectors, *highlighted)},
     )
     spec["datasets"] = {DATA: [columns]}
     return figure(tag, spec, columns, context)
@@ -271,6 +293,7 @@ def figure(
     context: RenderContext,
     *,
     marked: str = "S along the top of the chart marks a value",
+    css: str = "chart",
 ) -> str:
     """The chart, its suppression note and its data table (`columns` ends with the flags of
     the value column, the tag's `y` or `value`); `marked` says how the chart shows them."""
@@ -297,11 +320,20 @@ def figure(
         page_error=lambda message: context.error(tag, message),
     )
     return (
-        f'<figure class="chart"><div class="vis" id="{chart_id}" role="img" '
-        f'aria-label="{html.escape(title)}, unit {html.escape(tag.attributes["unit"])}; '
-        f'the data table follows"></div>'
+        # The drawing is labelled by its spec's description; the figure holds controls (the
+        # selectors, the export menu), so it is a figure, not an image.
+        f'<figure class="{css}" aria-label="{html.escape(title)}">'
+        f'<div class="vis" id="{chart_id}"></div>'
         f'<script type="application/json" class="vega-spec" data-target="{chart_id}">'
         f"{spec_json}</script>{note}"
+        # site.js makes the link's file from the spec's data: no second copy in the page.
+        f'<p class="chart-links"><a class="csv" data-chart="{chart_id}" '
+        f'download="{_file_name(title)}.csv">Download the data (CSV)</a></p>'
         f'<details class="chart-data"><summary>Data table: {html.escape(title)}</summary>'
-        f'<div class="table-wrap">{table}</div></details></figure>'
+        f'<div class="table-wrap" tabindex="0">{table}</div></details></figure>'
     )
+
+
+def _file_name(title: str) -> str:
+    """A chart's title as a file name: "RCO01 by region" -> "rco01-by-region"."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "chart"

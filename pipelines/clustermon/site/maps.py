@@ -20,6 +20,7 @@ import pandas as pd
 from clustermon.home import GEO_REFERENCE
 from clustermon.site.charts import (
     DATA,
+    DESCRIPTION,
     TITLE,
     UNIT,
     USERMETA,
@@ -102,14 +103,15 @@ def _template(
     """The map's spec, built with Altair once per shape (see charts._template)."""
     axis_format = {"format": number_format} if number_format else {}
     params, filters = selector_params(selectors)
+    # Background only: no tooltip, and out of the accessibility tree.
     countries = alt.Chart(alt.Data(name="countries")).mark_geoshape(
-        fill="#f0f0f0", stroke="#9e9e9e", strokeWidth=0.5
+        fill="#f0f0f0", stroke="#9e9e9e", strokeWidth=0.5, aria=False
     )
     # The regions' own transforms: the countries layer has data of its own.
     regions = (
         alt.Chart(alt.Data(name=DATA))
         .mark_geoshape(stroke="#ffffff", strokeWidth=0.8)
-        .transform_flatten(list(dict.fromkeys([region, name, *selectors, value, BAND])))
+        .transform_flatten(list(dict.fromkeys([region, name, *selectors, value, BAND, FLAG])))
     )
     for expression in filters:
         regions = regions.transform_filter(expression)
@@ -142,6 +144,7 @@ def _template(
         # Eurostat's own maps use the Lambert azimuthal equal-area projection (EPSG:3035).
         projection=alt.Projection(type="azimuthalEqualArea", rotate=[-10, -52, 0]),
         title=alt.Title(TITLE, subtitle=[f"Unit: {UNIT}", ATTRIBUTION], anchor="start"),
+        description=DESCRIPTION,
         usermeta={"clustermon": {**USERMETA["clustermon"], "map": True}},
     )
     if params:
@@ -176,10 +179,11 @@ def region_map(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
         {TITLE: attributes["title"], UNIT: attributes["unit"]},
         choices,
     )
+    columns[FLAG] = flags  # for the CSV download (site.js)
     spec["datasets"] = {DATA: [columns]}
     context.regions |= set(columns[region]) - {None}
     drawn = figure(
-        tag, spec, {**columns, FLAG: flags}, context, marked="Grey marks a region whose value is"
+        tag, spec, columns, context, marked="Grey marks a region whose value is", css="chart map"
     )
     first = {c: choices[param_name(c)][-1] for c in selectors if choices[param_name(c)]}
     unmapped = _unmapped(tag, columns, first, context)
