@@ -406,3 +406,27 @@ def test_footer_links_open_and_the_validation_report_fits_the_page(demo, base_ur
     assert watched.problems == [], watched.problems
     # dbt's own docs page: served (its scripts' requests are dbt's business).
     assert watched.page.request.get(hrefs[2]).status == 200
+
+
+def test_a_quarter_with_nothing_to_draw_says_so(demo, base_url, browser, tmp_path):
+    """The demo's suppressed cells end in 2024Q3: from 2024Q4 every region has none."""
+    watched = Watched(browser, base_url)
+    watched.open(base_url + "quality.html")
+    chart = watched.page.locator(
+        "figure[aria-label='Suppressed cells by region in the selected quarter']"
+    )
+    words = "Nothing to draw: every value here is zero or missing"
+    by_quarter = dict(
+        query(
+            demo.published_warehouse,
+            "SELECT quarter, count(*) FILTER (suppressed) FROM indicator_values GROUP BY 1",
+        )
+    )
+    quarters = sorted(by_quarter)
+    assert by_quarter[quarters[-1]] == 0 and by_quarter[quarters[0]] > 0
+    assert chart.locator("select").input_value() == quarters[-1]
+    assert settled(watched.page, lambda: chart.locator(f"text:has-text('{words}')").count(), 1)
+    chart.screenshot(path=str(tmp_path / "nothing-to-draw.png"))
+    chart.locator("select").select_option(quarters[0])
+    assert settled(watched.page, lambda: chart.locator(f"text:has-text('{words}')").count(), 0) == 0
+    assert watched.problems == [], watched.problems

@@ -621,3 +621,36 @@ SELECT region_code, quarter, value FROM indicator_values WHERE breakdown = 'tota
     # Two regions: a colour each, no select.
     assert "params" not in few
     assert few["layer"][0]["encoding"]["color"]["field"] == "region_code"
+
+
+def test_a_chart_with_nothing_to_draw_says_so_in_words(tmp_path, warehouse) -> None:
+    page = """
+```sql micro
+SELECT region_code, quarter, value FROM indicator_values WHERE breakdown = 'size_class=micro'
+```
+
+```sql none
+SELECT region_code, quarter, value FROM indicator_values WHERE region_code = 'XX'
+```
+
+```sql totals
+SELECT region_code, quarter, value FROM indicator_values WHERE breakdown = 'total'
+```
+
+<BarChart data=micro x=region_code y=value title="Micro" unit=enterprises />
+
+<BarChart data=none x=region_code y=value title="None" unit=enterprises />
+
+<BarChart data=totals x=region_code y=value selector=quarter title="Totals" unit=enterprises />
+"""
+    html = (build(tmp_path, warehouse, {"index.md": page}) / "index.html").read_text()
+    # AT12's one micro value is a published 0, and no row at all: words, and the data table.
+    words = "Nothing to draw: every value here is zero or missing."
+    assert f"<strong>Micro</strong>: {words}" in html
+    assert f"<strong>None</strong>: {words}" in html
+    assert tables(html)["Micro (enterprises)"] == [["Region code", "Value"], ["AT12", "0"]]
+    # A chart with values to draw: the words are a layer shown only for a selection whose
+    # values are all zero or missing.
+    [spec] = chart_specs(html)
+    [note] = [layer for layer in spec["layer"] if layer["mark"].get("text") == words[:-1]]
+    assert note["transform"][-1] == {"filter": "datum._drawn === 0"}

@@ -47,6 +47,7 @@ MARKS = {
 }
 BENCHMARK_ATTRIBUTES = ("q1", "median", "q3", "min", "max")
 HIGHLIGHT_FROM = 10  # series (see chart)
+NOTHING_TO_DRAW = "Nothing to draw: every value here is zero or missing"
 
 
 def _field_type(frame: pd.DataFrame, column: str) -> str:
@@ -171,6 +172,8 @@ def _template(shape: Shape) -> str:
     )
     params, filters = selector_params(shape.selectors)
     drawn = [main.encode(**channels, y=y, tooltip=tooltip, **offset)]
+    if shape.component != "BenchmarkChart":  # whose bands are there to see regardless
+        drawn.append(_nothing_to_draw(shape.y))
     if shape.highlight:
         [chosen], [is_chosen] = selector_params((shape.series,))
         params.append(chosen)
@@ -205,6 +208,19 @@ def _template(shape: Shape) -> str:
     if params:
         chart = chart.add_params(*params)
     return json.dumps(chart.to_dict())
+
+
+def _nothing_to_draw(y: str) -> alt.Chart:
+    """Words in the frame when the selection's values are all zero or missing (e.g. the
+    suppressed cells of a quarter with none), not an empty frame."""
+    return (
+        alt.Chart()
+        .transform_calculate(_drawn=f"datum[{json.dumps(y)}] ? 1 : 0")
+        .transform_aggregate(_drawn="sum(_drawn)")
+        .transform_filter("datum._drawn === 0")
+        .mark_text(text=NOTHING_TO_DRAW, fontSize=14, color="#1b1b1b")
+        .encode(x=alt.value({"expr": "width / 2"}), y=alt.value({"expr": "height / 2"}))
+    )
 
 
 def _benchmark_layers(shape: Shape, x: alt.X, axis_format: dict) -> list[alt.Chart]:
@@ -277,6 +293,9 @@ def chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
         columns=tuple(columns),
         highlight=bool(highlighted),
     )
+    drawable = [y, *dict(benchmark).values()]
+    if not any(value for column in drawable for value in columns[column]):
+        return figure(tag, None, columns, context)
     spec = fill_template(
         _template(shape),
         {TITLE: attributes["title"], UNIT: attributes["unit"]},
@@ -288,7 +307,7 @@ def chart(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
 
 def figure(
     tag: Tag,
-    spec: dict,
+    spec: dict | None,
     columns: dict[str, list],
     context: RenderContext,
     *,
@@ -296,10 +315,8 @@ def figure(
     css: str = "chart",
 ) -> str:
     """The chart, its suppression note and its data table (`columns` ends with the flags of
-    the value column, the tag's `y` or `value`); `marked` says how the chart shows them."""
-    chart_id = context.next_chart_id()
-    # Inside <script>, "</" would end the element early.
-    spec_json = json.dumps(spec).replace("</", "<\\/")
+    the value column, the tag's `y` or `value`); `marked` says how the chart shows them.
+    Without a spec (nothing to draw), words say so instead of an empty frame."""
     title = tag.attributes["title"]
     flags = columns[FLAG]
     count = sum(flags)
@@ -319,16 +336,26 @@ def figure(
         number_format=tag.attributes.get("format"),
         page_error=lambda message: context.error(tag, message),
     )
+    if spec is None:
+        drawing = (
+            f'<p class="chart-empty"><strong>{html.escape(title)}</strong>: {NOTHING_TO_DRAW}.</p>'
+        )
+    else:
+        chart_id = context.next_chart_id()
+        # Inside <script>, "</" would end the element early.
+        spec_json = json.dumps(spec).replace("</", "<\\/")
+        drawing = (
+            f'<div class="vis" id="{chart_id}"></div>'
+            f'<script type="application/json" class="vega-spec" data-target="{chart_id}">'
+            f"{spec_json}</script>{note}"
+            # site.js makes the link's file from the spec's data: no second copy in the page.
+            f'<p class="chart-links"><a class="csv" data-chart="{chart_id}" '
+            f'download="{_file_name(title)}.csv">Download the data (CSV)</a></p>'
+        )
     return (
         # The drawing is labelled by its spec's description; the figure holds controls (the
         # selectors, the export menu), so it is a figure, not an image.
-        f'<figure class="{css}" aria-label="{html.escape(title)}">'
-        f'<div class="vis" id="{chart_id}"></div>'
-        f'<script type="application/json" class="vega-spec" data-target="{chart_id}">'
-        f"{spec_json}</script>{note}"
-        # site.js makes the link's file from the spec's data: no second copy in the page.
-        f'<p class="chart-links"><a class="csv" data-chart="{chart_id}" '
-        f'download="{_file_name(title)}.csv">Download the data (CSV)</a></p>'
+        f'<figure class="{css}" aria-label="{html.escape(title)}">{drawing}'
         f'<details class="chart-data"><summary>Data table: {html.escape(title)}</summary>'
         f'<div class="table-wrap" tabindex="0">{table}</div></details></figure>'
     )
