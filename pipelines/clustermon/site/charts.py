@@ -313,10 +313,12 @@ def figure(
     *,
     marked: str = "S along the top of the chart marks a value",
     css: str = "chart",
+    hidden: tuple[str, ...] = (),
 ) -> str:
     """The chart, its suppression note and its data table (`columns` ends with the flags of
     the value column, the tag's `y` or `value`); `marked` says how the chart shows them.
-    Without a spec (nothing to draw), words say so instead of an empty frame."""
+    Without a spec (nothing to draw), words say so instead of an empty frame. The data
+    table leaves out the `hidden` columns (the CSV download has them)."""
     title = tag.attributes["title"]
     flags = columns[FLAG]
     count = sum(flags)
@@ -326,7 +328,7 @@ def figure(
         if count
         else ""
     )
-    shown = [column for column in columns if column != FLAG]
+    shown = [column for column in columns if column not in (FLAG, *hidden)]
     y = tag.attributes.get("y") or tag.attributes["value"]
     table = cells_table(
         shown,

@@ -183,7 +183,14 @@ def region_map(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
     spec["datasets"] = {DATA: [columns]}
     context.regions |= set(columns[region]) - {None}
     drawn = figure(
-        tag, spec, columns, context, marked="Grey marks a region whose value is", css="chart map"
+        tag,
+        spec,
+        columns,
+        context,
+        marked="Grey marks a region whose value is",
+        css="chart map",
+        # A region's name holds its code ("AT12 Niederösterreich"): the table shows it once.
+        hidden=(region,) if name != region else (),
     )
     first = {c: choices[param_name(c)][-1] for c in selectors if choices[param_name(c)]}
     unmapped = _unmapped(tag, columns, first, context)
