@@ -654,3 +654,149 @@ SELECT region_code, quarter, value FROM indicator_values WHERE breakdown = 'tota
     [spec] = chart_specs(html)
     [note] = [layer for layer in spec["layer"] if layer["mark"].get("text") == words[:-1]]
     assert note["transform"][-1] == {"filter": "datum._drawn === 0"}
+
+
+# --- the overview's programme figures ------------------------------------------------------
+
+OVERVIEW = Path(__file__).parents[2] / "dashboards" / "pages" / "index.md"
+
+# The catalogue rows the overview needs: code, order, name, unit, kind.
+CATALOG = [
+    ("OUT01", 1, "Active cluster organisations", "clusters", "stock"),
+    ("OUT02", 2, "Member organisations", "organisations", "stock"),
+    ("RCO01", 3, "Enterprises supported", "enterprises", "cumulative"),
+    ("OUT03", 9, "Projects started", "projects", "cumulative + in-quarter"),
+    ("RES01", 19, "Cross-cluster projects", "% of projects", "cumulative"),
+    ("RES05", 23, "Member retention", "% of members", "stock"),
+]
+
+# Latest quarter 2025Q1, three regions. RES01 divides by OUT03 (projects in period) of the same
+# quarter: AT12 2 of 4 projects cross-cluster, BE2 3 of 8, FRK none of 0 (a null share).
+# RES05 divides by OUT02 of the quarter a year before (members on 2024-03-31): AT12 6 of 8
+# still members, BE2 8 of 10, FRK has had no member a year before (OUT02 0, a null share).
+# region, quarter, indicator, value (None: null), suppressed
+PROGRAMME_ROWS = [
+    ("AT12", "2025Q1", "OUT01", 2.0, False),
+    ("BE2", "2025Q1", "OUT01", 3.0, False),
+    ("FRK", "2025Q1", "OUT01", 1.0, False),
+    ("AT12", "2025Q1", "OUT02", 9.0, False),
+    ("BE2", "2025Q1", "OUT02", 11.0, False),
+    ("FRK", "2025Q1", "OUT02", 5.0, False),
+    ("AT12", "2024Q1", "OUT02", 8.0, False),
+    ("BE2", "2024Q1", "OUT02", 10.0, False),
+    ("FRK", "2024Q1", "OUT02", 0.0, False),
+    ("AT12", "2025Q1", "RCO01", 8.0, False),
+    ("BE2", "2025Q1", "RCO01", None, True),
+    ("FRK", "2025Q1", "RCO01", 4.0, False),
+    ("AT12", "2025Q1", "OUT03", 4.0, False),
+    ("BE2", "2025Q1", "OUT03", 8.0, False),
+    ("FRK", "2025Q1", "OUT03", 0.0, False),
+    ("AT12", "2025Q1", "RES01", 100.0 * 2 / 4, False),
+    ("BE2", "2025Q1", "RES01", 100.0 * 3 / 8, False),
+    ("FRK", "2025Q1", "RES01", None, False),
+    ("AT12", "2025Q1", "RES05", 100.0 * 6 / 8, False),
+    ("BE2", "2025Q1", "RES05", 100.0 * 8 / 10, False),
+    ("FRK", "2025Q1", "RES05", None, False),
+]
+
+
+def programme_warehouse(path: Path, rows: list[tuple]) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "CREATE TABLE indicator_catalog (indicator_code VARCHAR, catalog_order INTEGER, "
+            "name VARCHAR, unit VARCHAR, kind VARCHAR)"
+        )
+        con.executemany("INSERT INTO indicator_catalog VALUES (?, ?, ?, ?, ?)", CATALOG)
+        con.execute(
+            "CREATE TABLE indicator_values (region_code VARCHAR, quarter VARCHAR, "
+            "indicator_code VARCHAR, breakdown VARCHAR, value DOUBLE, suppressed BOOLEAN)"
+        )
+        con.executemany(
+            "INSERT INTO indicator_values VALUES (?, ?, ?, 'total', ?, ?)",
+            [(r, q, code, value, suppressed) for r, q, code, value, suppressed in rows],
+        )
+    return path
+
+
+def programme_figures(tmp_path: Path, rows: list[tuple]) -> dict[str, list[str]]:
+    """The overview's table of programme figures, by indicator code: the real page built
+    against `rows`."""
+    warehouse = programme_warehouse(tmp_path / "monitoring.duckdb", rows)
+    site = build(tmp_path, warehouse, {"index.md": OVERVIEW.read_text(encoding="utf-8")})
+    html = (site / "index.html").read_text()
+    table = tables(html)[
+        "Every published indicator in the latest quarter: programme figure and the median region"
+    ]
+    assert table[0] == [
+        "Indicator code",
+        "Name",
+        "Unit",
+        "Regions reporting",
+        "Programme figure",
+        "Computed as",
+        "Median region",
+    ]
+    return {row[0]: row for row in table[1:]}
+
+
+def test_overview_pools_shares_and_never_sums_them(tmp_path) -> None:
+    figures = programme_figures(tmp_path, PROGRAMME_ROWS)
+    # By hand, from the published counts above: each region's numerator is its share of its
+    # denominator (AT12 50% of 4 = 2, BE2 37.5% of 8 = 3, FRK none of 0); pooled 5 of 12.
+    values = {(r, q, code): value for r, q, code, value, _ in PROGRAMME_ROWS}
+    regions = ["AT12", "BE2", "FRK"]
+    numerators = [
+        round((values[(r, "2025Q1", "RES01")] or 0) * values[(r, "2025Q1", "OUT03")] / 100)
+        for r in regions
+    ]
+    denominators = [values[(r, "2025Q1", "OUT03")] for r in regions]
+    assert (sum(numerators), sum(denominators)) == (5, 12)
+    pooled = 100 * sum(numerators) / sum(denominators)
+    assert f"{pooled:,.2f}" == "41.67"
+    assert figures["RES01"][4] == f"{pooled:,.2f}"
+    assert figures["RES01"][5] == (
+        "pooled: all regions' cross-cluster projects over all regions' projects started (OUT03)"
+    )
+    # The sum of the shares would be 87.50; the mean of the regions' shares 43.75.
+    assert figures["RES01"][4] not in ("87.50", "43.75")
+    # RES05: 6 + 8 still members of 8 + 10 members a year before (OUT02 of 2024Q1).
+    assert figures["RES05"][4] == f"{100 * 14 / 18:,.2f}" == "77.78"
+    assert figures["RES05"][5] == (
+        "pooled: all regions' members still members over all regions' members a year before "
+        "(OUT02 of 2024Q1)"
+    )
+    # No share shows a sum: the sum of its regions' published values is never its figure.
+    for code in ("RES01", "RES05"):
+        shares = [v for (_, q, c), v in values.items() if c == code and q == "2025Q1" and v]
+        assert figures[code][4] != f"{sum(shares):,.2f}"
+        assert figures[code][5].startswith("pooled: ")
+    # Counts: a plain sum, or a sum of regions where an organisation can count in two; a sum
+    # that would include a suppressed value (BE2's RCO01) is suppressed.
+    assert figures["OUT01"][4:6] == ["6", "sum"]
+    assert figures["OUT02"][4:6] == [
+        "25",
+        "sum of regions: one counted in two regions counts twice",
+    ]
+    assert figures["RCO01"][4:6] == [
+        "suppressed",
+        "sum of regions: one counted in two regions counts twice",
+    ]
+    assert figures["OUT03"][4:6] == ["12", "sum"]
+
+
+def test_a_share_whose_denominator_is_suppressed_or_unpublished_has_no_figure(
+    tmp_path,
+) -> None:
+    # BE2's members a year before suppressed: pooling with it would reveal it by subtraction
+    # (every region's share is published), so the pooled figure is suppressed.
+    rows = [
+        (*row[:3], None, True) if row[:3] == ("BE2", "2024Q1", "OUT02") else row
+        for row in PROGRAMME_ROWS
+    ]
+    (tmp_path / "a").mkdir()
+    assert programme_figures(tmp_path / "a", rows)["RES05"][4] == "suppressed"
+    # No OUT02 of 2024Q1 at all (the regions' first quarter is later): no figure, no sum.
+    rows = [row for row in PROGRAMME_ROWS if row[1] != "2024Q1"]
+    (tmp_path / "b").mkdir()
+    figures = programme_figures(tmp_path / "b", rows)
+    assert (figures["RES05"][4], figures["RES01"][4]) == ("\u2013", "41.67")
