@@ -17,6 +17,8 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DASHBOARDS_DIR = REPO_ROOT / "dashboards"
 NUTS_REFERENCE = DBT_PROJECT_DIR / "seeds" / "nuts2021.csv"
+# Eurostat's NUTS 2021 region shapes the dashboard maps draw (see its README for the licence).
+GEO_REFERENCE = DASHBOARDS_DIR / "reference" / "geo"
 
 HOME_ENV, INBOX_ENV, PROGRAMME_ENV = "CLUSTERMON_HOME", "CLUSTERMON_INBOX", "CLUSTERMON_PROGRAMME"
 

@@ -9,6 +9,7 @@ the build with a message naming the page and the block, and the site in force st
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -33,12 +34,14 @@ import pandas as pd
 import vl_convert
 from markdown_it import MarkdownIt
 
-from clustermon.home import DASHBOARDS_DIR
+from clustermon.home import DASHBOARDS_DIR, GEO_REFERENCE, NUTS_REFERENCE
 from clustermon.publish.publication import switch_link
 from clustermon.site import charts as charts_module
+from clustermon.site import maps as maps_module
 from clustermon.site import pages as pages_module
 from clustermon.site import render as render_module
 from clustermon.site import tables as tables_module
+from clustermon.site.maps import GEOMETRY_ASSET, geometry_script
 from clustermon.site.pages import DashboardError, Page, extract_tags, read_page
 from clustermon.site.render import RenderContext, render_tag
 
@@ -46,6 +49,7 @@ PAGES_DIR = DASHBOARDS_DIR / "pages"
 SQL_PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
 SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 ASSETS = ("site.css", "site.js")
+SEARCH_ASSET = "search.js"
 BUNDLE_FILE, BUNDLE_VERSION_FILE = "vega-bundle.js", "vega-bundle.version"
 # What each page of the site was built from, kept in the site for the next build.
 PAGE_KEYS_FILE = ".page-keys.json"
@@ -81,6 +85,7 @@ class RenderedPage:
     html: str  # the page's body, without the layout
     charts: int
     key: str  # what the body was built from (see SiteBuilder.page_key)
+    regions: tuple[str, ...] = ()  # the codes its maps show (assets/geometry.js has them)
     reused: bool = False
 
 
@@ -109,9 +114,11 @@ def _engine_fingerprint() -> str:
     """The code and library versions a page body depends on: a new clustermon (or Altair,
     pandas, markdown or Jinja) rebuilds every page."""
     digest = hashlib.sha256()
-    modules = (pages_module, render_module, charts_module, tables_module)
+    modules = (pages_module, render_module, charts_module, maps_module, tables_module)
     for module in (sys.modules[__name__], *modules):
         digest.update(Path(module.__file__).read_bytes())
+    for geometry in sorted(GEO_REFERENCE.glob("*.geojson")):  # maps list regions without one
+        digest.update(geometry.read_bytes())
     versions = (alt.SCHEMA_URL, pd.__version__, jinja2.__version__, markdown_it.__version__)
     digest.update(repr(versions).encode())
     return digest.hexdigest()
@@ -162,6 +169,20 @@ def _queries_html(page: Page) -> str:
     return f'<details class="query"><summary>Queries behind this page</summary>{blocks}</details>'
 
 
+@functools.cache
+def nuts_names() -> pd.DataFrame:
+    """The NUTS 2021 reference of the dbt seed as the view `nuts_names` of every page's
+    connection: `region_code`, `region_name`, `nuts_level` (0-3) and `region`, the code and
+    its name ("AT12 Niederösterreich"), which pages show wherever a region appears."""
+    frame = pd.read_csv(
+        NUTS_REFERENCE, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    ).rename(columns={"NUTS_ID": "region_code", "NAME_LATN": "region_name"})
+    frame["region_code"] = frame["region_code"].str.strip()
+    frame["nuts_level"] = frame["region_code"].str.len() - 2
+    frame["region"] = frame["region_code"] + " " + frame["region_name"]
+    return frame
+
+
 class SiteBuilder:
     """Renders pages with one read-only connection to the published warehouse."""
 
@@ -169,6 +190,7 @@ class SiteBuilder:
         self, con: duckdb.DuckDBPyConnection, pages_dir: Path, previous_site: Path | None = None
     ) -> None:
         self.con, self.pages_dir = con, pages_dir
+        con.register("nuts_names", nuts_names())
         self.previous_site = previous_site
         self.previous = _previous_keys(previous_site) if previous_site else {}
         self.engine = _engine_fingerprint()
@@ -209,7 +231,15 @@ class SiteBuilder:
         body = _previous_body(self.previous_site / path)
         if body is None:
             return None
-        return RenderedPage(path, previous["title"], body, previous["charts"], key, reused=True)
+        return RenderedPage(
+            path,
+            previous["title"],
+            body,
+            previous["charts"],
+            key,
+            tuple(previous.get("regions", ())),
+            reused=True,
+        )
 
     def pages(self) -> list[Page]:
         return [read_page(p, self.pages_dir) for p in sorted(self.pages_dir.rglob("*.md"))]
@@ -284,7 +314,14 @@ class SiteBuilder:
         finally:
             for block in registered:
                 self.con.unregister(block)
-        return RenderedPage(path, title, html + _queries_html(page), render_context.charts, key)
+        return RenderedPage(
+            path,
+            title,
+            html + _queries_html(page),
+            render_context.charts,
+            key,
+            tuple(sorted(render_context.regions)),
+        )
 
 
 def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DIR) -> SiteBuild:
@@ -343,7 +380,20 @@ def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DI
                 ),
                 encoding="utf-8",
             )
-        keys = {p.path: {"key": p.key, "title": p.title, "charts": p.charts} for p in rendered}
+        # The search box's index: every page's title (regions and indicators by code and name).
+        index = [[page.title, page.path] for page in rendered]
+        (building / "assets" / SEARCH_ASSET).write_text(
+            f"window.clustermonSearch = {json.dumps(index, ensure_ascii=False)};\n",
+            encoding="utf-8",
+        )
+        (building / "assets" / GEOMETRY_ASSET).write_text(
+            geometry_script({code for page in rendered for code in page.regions}),
+            encoding="utf-8",
+        )
+        keys = {
+            p.path: {"key": p.key, "title": p.title, "charts": p.charts, "regions": p.regions}
+            for p in rendered
+        }
         (building / PAGE_KEYS_FILE).write_text(json.dumps(keys, indent=1), encoding="utf-8")
         _swap_in(building, site)
     except BaseException:

@@ -1,4 +1,4 @@
-"""Tags to HTML: Altair charts (embedded by vega-embed), data tables and big values.
+"""Tags to HTML: Altair charts and maps (embedded by vega-embed), data tables, big values.
 
 Suppression: a value cell is suppressed when its row says so, in a boolean column
 `<column>_suppressed` or else `suppressed`. Suppressed cells are shown as "suppressed" in
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from clustermon.site.charts import chart
+from clustermon.site.maps import region_map
 from clustermon.site.pages import DashboardError, Tag
 from clustermon.site.tables import attribute_list, big_value, data_table
 
@@ -26,6 +27,7 @@ ATTRIBUTES = {
     "BenchmarkChart": CHART | {"q1", "median", "q3", "min", "max"},
     "DataTable": COMMON | {"columns", "format", "link"},
     "BigValue": COMMON | {"value", "unit", "format"},
+    "RegionMap": COMMON | {"region", "name", "value", "band", "unit", "format", "selector"},
 }
 REQUIRED = {
     "LineChart": ("data", "x", "y", "title", "unit"),
@@ -35,8 +37,12 @@ REQUIRED = {
     "BenchmarkChart": ("data", "x", "y", "q1", "median", "q3", "title", "unit"),
     "DataTable": ("data",),
     "BigValue": ("data", "value", "title"),
+    "RegionMap": ("data", "region", "value", "band", "title", "unit"),
 }
-COLUMN_ATTRIBUTES = ("x", "y", "series", "value", "q1", "median", "q3", "min", "max")
+COLUMN_ATTRIBUTES = (
+    *("x", "y", "series", "value", "q1", "median", "q3", "min", "max"),
+    *("region", "name", "band"),
+)
 
 
 @dataclass
@@ -47,6 +53,7 @@ class RenderContext:
     results: dict[str, pd.DataFrame]
     root: str
     charts: int = 0
+    regions: set[str] = field(default_factory=set)  # the codes the page's maps show
     subsets: dict[tuple[str, str], dict[str, pd.DataFrame]] = field(default_factory=dict)
 
     def error(self, tag: Tag, message: str) -> DashboardError:
@@ -115,4 +122,5 @@ RENDERERS: dict[str, Callable[[Tag, pd.DataFrame, RenderContext], str]] = {
     "BenchmarkChart": chart,
     "DataTable": data_table,
     "BigValue": big_value,
+    "RegionMap": region_map,
 }

@@ -161,7 +161,8 @@ def data_table(tag: Tag, frame: pd.DataFrame, context: RenderContext) -> str:
 
     caption = tag.attributes.get("title", "")
     return (
-        '<div class="table-wrap">'
+        # Focusable: a table wider than the page scrolls, by keyboard too.
+        '<div class="table-wrap" tabindex="0">'
         + table_html(
             frame,
             columns,
