@@ -37,9 +37,11 @@ COLUMN_COMMENTS = {
     "horizon": "k: years after the year of first joining (1, 2, 3).",
     "estimate": "Average effect on the treated at horizon k, in `unit`; null when not "
     "estimable (never 0 for lack of data).",
-    "ci_low": "Lower bound of the 95% confidence interval (clustered by firm).",
-    "ci_high": "Upper bound of the 95% confidence interval (clustered by firm).",
-    "std_error": "Standard error of the estimate, clustered by firm.",
+    "ci_low": "Lower bound of the 95% confidence interval (clustered by firm; Student's t with "
+    "Bell-McCaffrey degrees of freedom).",
+    "ci_high": "Upper bound of the 95% confidence interval (clustered by firm; Student's t with "
+    "Bell-McCaffrey degrees of freedom).",
+    "std_error": "Standard error of the estimate, clustered by firm (CR2, Bell-McCaffrey).",
     "n_treated": "Member enterprises in the estimate (with figures in year g-1 and g+k and a "
     "comparison firm in their stratum).",
     "n_comparison": "Distinct comparison enterprises in the estimate.",
@@ -52,7 +54,8 @@ COLUMN_COMMENTS = {
     "placebo_k_minus_3": "Pre-trend placebo for year g-3 against base g-1.",
     "placebo_k_minus_3_ci_low": "Lower bound of the placebo's 95% interval.",
     "placebo_k_minus_3_ci_high": "Upper bound of the placebo's 95% interval.",
-    "pre_trend_p_value": "p-value of the joint Wald test that the estimable placebos are 0; "
+    "pre_trend_p_value": "p-value of the joint test that the estimable placebos are 0 (CR2 "
+    "Wald statistic, approximate Hotelling T^2); "
     "null when none is estimable.",
     "pre_trend_doubtful": f"True when pre_trend_p_value < {PRE_TREND_ALPHA}: parallel trends "
     "look doubtful, read the estimate with care; null when not checkable.",
@@ -71,7 +74,7 @@ INPUTS_TABLE_COMMENT = (
     "fingerprint changed, and the pooled 'ALL' rows when any did."
 )
 # Changes of the estimator's code or settings must invalidate every kept estimate.
-ESTIMATOR_VERSION = "3"
+ESTIMATOR_VERSION = "4"  # 4: CR2 intervals and pre-trend test
 _ESTIMATOR_KEY = repr(
     (ESTIMATOR_VERSION, HORIZONS, PLACEBO_HORIZONS, MIN_TREATED, MIN_COMPARISON, PRE_TREND_ALPHA)
 )
