@@ -22,10 +22,14 @@ Tipton's approximate Hotelling T^2 ("HTZ") on the same quantities.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse, stats
+
+BATCH_SLOTS = 100_000  # slots per batch of eigendecompositions: bounds the blocks' memory
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,24 @@ def _per_scope_cross(
     return out
 
 
+def _key_pairs(
+    left: np.ndarray, right: np.ndarray, values: np.ndarray, n_keys: int
+) -> sparse.csr_matrix:
+    """The sums of `values` by pair of scope-columns (left, right), as a sparse matrix."""
+    return sparse.csr_matrix((values, (left, right)), shape=(n_keys, n_keys))
+
+
+def _per_scope_pairs(pairs: sparse.csr_matrix, n_scopes: int, n_columns: int) -> np.ndarray:
+    """scopes x columns x columns from a matrix by pairs of scope-columns (only pairs within
+    one scope can be non-zero: no firm is in two scopes)."""
+    entries = pairs.tocoo()
+    within = entries.row // n_columns == entries.col // n_columns
+    index = entries.row[within] * n_columns + entries.col[within] % n_columns
+    return np.bincount(index, entries.data[within], minlength=n_scopes * n_columns**2).reshape(
+        n_scopes, n_columns, n_columns
+    )
+
+
 def _compact(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct non-negative `values` in order, and each value's index among them: what
     np.unique returns, by a lookup table instead of a sort."""
@@ -80,26 +102,47 @@ def _compact(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(present), (np.cumsum(present) - 1)[values]
 
 
-def _inverse_root_times(blocks: np.ndarray, sizes: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """B^(-1/2) v for each slot's block B over its first `sizes` rows, one batch of
-    eigendecompositions per size (the cost of CR2 at scale). A singular block (a firm alone in
-    its cells) gets a Moore-Penrose inverse, as clubSandwich does."""
-    out = np.zeros_like(vectors)
-    for size in np.unique(sizes):
-        picked = np.flatnonzero(sizes == size)
+def _inverse_root_times(
+    diagonal: np.ndarray,
+    u: np.ndarray,
+    b: np.ndarray,
+    vector: np.ndarray,
+    order: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+) -> np.ndarray:
+    """B^(-1/2) v on each slot's rows (row arrays; the slot's rows are order[start:start +
+    size]), B = diag(diagonal) + u b' + b u' over the slot's rows. Eigendecompositions in
+    batches of one size and at most BATCH_SLOTS slots (the cost of CR2 at scale), on every core
+    (numpy releases the GIL in them), no block padded beyond its size. A singular block (a
+    firm alone in its cells) gets a Moore-Penrose inverse, as clubSandwich does."""
+    out = np.zeros_like(vector)
+
+    def solve(size: int, batch_starts: np.ndarray) -> None:
+        rows = order[batch_starts[:, None] + np.arange(size)]
         if size == 1:  # a number (every treated firm): no eigendecomposition needed
-            value = blocks[picked, 0, 0]
+            value = diagonal[rows] + 2 * u[rows] * b[rows]
             regular = value > 1e-12
-            out[picked[regular], 0] = vectors[picked[regular], 0] / np.sqrt(value[regular])
-            continue
-        values, eigenvectors = np.linalg.eigh(blocks[picked, :size, :size])
+            out[rows[regular]] = vector[rows[regular]] / np.sqrt(value[regular])
+            return
+        block = u[rows][:, :, None] * b[rows][:, None, :]
+        block += np.swapaxes(block, 1, 2)
+        block[:, np.arange(size), np.arange(size)] += diagonal[rows]
+        values, eigenvectors = np.linalg.eigh(block)
         inverse_root = np.zeros_like(values)
         regular = values > 1e-12
         inverse_root[regular] = values[regular] ** -0.5
-        projected = np.matmul(vectors[picked, None, :size], eigenvectors)[:, 0]  # V'v
-        out[picked, :size] = np.matmul(eigenvectors, (inverse_root * projected)[:, :, None])[
-            :, :, 0
-        ]
+        projected = np.matmul(vector[rows][:, None, :], eigenvectors)[:, 0]  # V'v
+        out[rows] = np.matmul(eigenvectors, (inverse_root * projected)[:, :, None])[:, :, 0]
+
+    batches = [
+        (int(size), of_size[first : first + BATCH_SLOTS])
+        for size in np.unique(sizes)
+        for of_size in [starts[sizes == size]]
+        for first in range(0, len(of_size), BATCH_SLOTS)
+    ]
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+        list(pool.map(lambda batch: solve(*batch), batches))  # slots' rows are disjoint
     return out
 
 
@@ -139,53 +182,45 @@ def cr2_sandwich(
     t_key = np.bincount(key, weight**2 * treatment**2, minlength=n_keys) / curvature.ravel()
     residual = score / (weight * treatment)  # score = w x e
 
-    # One slot per firm and column: its rows, padded with zeros to the largest slot (the
-    # roots below take each slot's own rows only).
+    # One slot per firm and column: its rows, in `order` from `starts`.
     code = firm_row * n_columns + column
     order = np.argsort(code, kind="stable")
     first = np.diff(code[order], prepend=-1) != 0  # a slot's first row, in order
     slots, starts = code[order][first], np.flatnonzero(first)
     slot = np.empty(len(code), dtype=np.int64)
     slot[order] = np.cumsum(first) - 1
-    position = np.empty(len(code), dtype=np.int64)
-    position[order] = np.arange(len(code)) - starts[slot[order]]
-    width = int(position.max(initial=-1)) + 1
-
-    def padded(values: np.ndarray) -> np.ndarray:
-        out = np.zeros((len(slots), width))
-        out[slot, position] = values
-        return out
-
-    pb, pw = padded(b), padded(weight)
     slot_key = np.zeros(len(slots), dtype=np.int64)
     slot_key[slot] = key
+
+    def per_slot(values: np.ndarray) -> np.ndarray:
+        return np.bincount(slot, values, minlength=len(slots))
+
     # B_g = [(I - H)(I - H)']_gg = I - H - H' + H H' on the firm's rows of one event time:
     # diagonal + u b' + b u', with u = a r - b w + b t / 2.
-    pu = padded(a * r_cell[cell_index] - b * weight + b * t_key[key] / 2)
-    covariance_block = pu[:, :, None] * pb[:, None, :] + pb[:, :, None] * pu[:, None, :]
-    diagonal = np.arange(width)
-    covariance_block[:, diagonal, diagonal] += padded(
-        1 - 2 * a**2 * weight + a**2 * q_cell[cell_index]
-    )
     adjusted_x = _inverse_root_times(  # A_g W_g x_g
-        covariance_block, np.bincount(slot), padded(weight * treatment)
+        diagonal=1 - 2 * a**2 * weight + a**2 * q_cell[cell_index],
+        u=a * r_cell[cell_index] - b * weight + b * t_key[key] / 2,
+        b=b,
+        vector=weight * treatment,
+        order=order,
+        starts=starts,
+        sizes=np.bincount(slot),
     )
-    z = adjusted_x / curvature.ravel()[slot_key][:, None]
+    z = adjusted_x / curvature.ravel()[key]
 
     def by_firm(values: np.ndarray) -> np.ndarray:
         out = np.zeros((len(firms), n_columns))
         out[slots // n_columns, slots % n_columns] = values
         return out
 
-    adjusted_score = by_firm((adjusted_x * padded(residual)).sum(axis=1))
+    adjusted_score = by_firm(per_slot(adjusted_x * residual))
     meat = _per_scope_cross(scope_of, adjusted_score, adjusted_score, n_scopes)
     covariance = meat / (curvature[:, :, None] * curvature[:, None, :])
 
     # G = D + R C R' with D = diag(z_g'z_g), R = [Z'U, Z'WU] and C = [[Q, -I], [-I, 0]]:
     # (I - H)(I - H)' = I + U Q U' - U U'W - W U U'.
-    z_row = z[slot, position]
-    s_cell, t_cell = z_row * a, z_row * weight * a
-    s_key, t_key_entry = (pb * z).sum(axis=1), (pb * pw * z).sum(axis=1)
+    s_cell, t_cell = z * a, z * weight * a
+    s_key, t_key_entry = per_slot(b * z), per_slot(b * weight * z)
     slot_firm = slots // n_columns
     half = n_cells + n_keys  # columns of U: the cells, then the scope-columns
     rows = np.concatenate([firm_row, slot_firm, firm_row, slot_firm])
@@ -196,27 +231,40 @@ def cr2_sandwich(
         (np.concatenate([s_cell, s_key, t_cell, t_key_entry]), (rows, columns)),
         shape=(len(firms), 2 * half),
     )
-    # Q has q on the cells, t on the scope-columns, r between a cell and its scope-column.
+    # C = D + V E' + E V': D holds Q's diagonal (q on the cells, t on the scope-columns) and
+    # the -I blocks, V the couplings r between a cell and its scope-column (one column per
+    # scope-column), E the scope-columns' unit vectors. C P itself is dense over a scope's
+    # cells (a row of V E' P per cell), too large for the pooled scope at EU scale, so
+    # tr(C P_ab C P_ba) is expanded: D's part entry by entry over P's own pattern, the rest
+    # through the thin P V and P E.
     every = np.arange(half)
-    each_cell = np.arange(n_cells)
-    c = sparse.csr_matrix(
+    d = sparse.csr_matrix(
         (
-            np.concatenate([q_cell, t_key, r_cell, r_cell, -np.ones(2 * half)]),
+            np.concatenate([q_cell, t_key, -np.ones(2 * half)]),
             (
-                np.concatenate([every, each_cell, n_cells + cell_key, every, half + every]),
-                np.concatenate([every, n_cells + cell_key, each_cell, half + every, every]),
+                np.concatenate([every, every, half + every]),
+                np.concatenate([every, half + every, every]),
             ),
         ),
         shape=(2 * half, 2 * half),
     )
-    gram = (r.T @ r).tocsr()
-    # tr(C P_ab C P_ba) summed by pairs of scope-columns (C is block-diagonal by them).
-    product = (c @ gram).multiply(gram @ c).tocoo()
-    column_key = np.tile(np.concatenate([cell_key, np.arange(n_keys)]), 2)
-    left, right = column_key[product.row], column_key[product.col]
-    cross = np.bincount(
-        left * n_columns + right % n_columns, product.data, minlength=n_scopes * n_columns**2
-    ).reshape(n_scopes, n_columns, n_columns)
+    v = sparse.csr_matrix((r_cell, (np.arange(n_cells), cell_key)), shape=(2 * half, n_keys))
+    key_position = n_cells + np.arange(n_keys)
+    group = np.tile(np.concatenate([cell_key, np.arange(n_keys)]), 2)  # each column's key
+    gram = (r.T @ r).tocsr()  # P = R'R
+    diagonal_part = (d @ gram).multiply(gram @ d).tocoo()
+    gram_v = (gram @ v).tocsr()
+    mixed = gram[:, key_position].multiply(d @ gram_v).tocoo()  # (P E) o (D P V), per a and b
+    mixed_sum = _key_pairs(group[mixed.row], mixed.col, mixed.data, n_keys)
+    at_keys = gram_v[key_position]  # e_a' P V
+    cross = _per_scope_pairs(
+        _key_pairs(group[diagonal_part.row], group[diagonal_part.col], diagonal_part.data, n_keys)
+        + 2 * (mixed_sum + mixed_sum.T)
+        + 2 * at_keys.multiply(at_keys.T)
+        + 2 * gram[key_position][:, key_position].multiply(v.T @ gram_v),
+        n_scopes,
+        n_columns,
+    )
 
     # The diagonal of R C R': s'Qs - 2 s.t per firm and column.
     quadratic = (
@@ -230,7 +278,7 @@ def cr2_sandwich(
         + s_key**2 * t_key[slot_key]
         - 2 * s_key * t_key_entry
     )
-    plain = by_firm((z**2).sum(axis=1))
+    plain = by_firm(per_slot(z**2))
     low_rank = by_firm(quadratic)
     trace = _per_scope_cross(scope_of, plain + low_rank, np.ones((len(firms), 1)), n_scopes)
     trace_product = (
