@@ -58,14 +58,15 @@ STAGES = {  # Dagster step -> stage; every other step is a check
     "dbt_docs": "docs",
 }
 STAGE_ORDER = ("ingest", "dbt", "impact", "checks", "publish", "site", "docs", "other")
-# The issue's goals: (label, where the measured value is in the results, upper limit).
+# The goals of the performance issue (21): (label, where the measured value is in the results,
+# upper limit).
 GOALS = (
-    ("full refresh wall (s)", ("full", "wall_seconds"), 120.0),
-    ("full refresh peak RSS (MB)", ("full", "peak_rss_mb"), 4096.0),
-    ("full refresh / plain DuckDB", ("framework_over_engine",), 3.0),
-    ("incremental / full wall", ("incremental_over_full",), 0.5),
+    ("full refresh wall (s)", ("full", "wall_seconds"), 90.0),
+    ("full refresh peak RSS (MB)", ("full", "peak_rss_mb"), 3072.0),
+    ("full refresh / plain DuckDB", ("framework_over_engine",), 2.0),
     ("incremental / rebuild wall", ("incremental_over_rebuild",), 0.5),
-    ("re-submission wall (s)", ("resubmission", "wall_seconds"), 20.0),
+    ("re-submission wall (s)", ("resubmission", "wall_seconds"), 15.0),
+    ("rebuild peak RSS (MB)", ("rebuild", "peak_rss_mb"), 4096.0),
     ("site build (s)", ("full", "stage_seconds", "site"), 60.0),
     ("site size (MB)", ("full", "sizes_mb", "site"), 100.0),
     # One large file within a bounded memory, whatever its size: a block of the file in the
