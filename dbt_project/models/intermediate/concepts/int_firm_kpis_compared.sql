@@ -21,16 +21,15 @@ kpis as (
     select * from {{ rows_to_compute(ref('stg_packages__firm_kpis')) }}
 ),
 
+-- An aggregate, not a window (row_number): DuckDB spills an aggregate to disk within dbt's
+-- memory limit, while the window ran out of memory at EU scale (make bench, 240 regions).
 latest_years as (
-    select supported.*, kpis.year as latest_year
+    select supported.*, max(kpis.year) as latest_year
     from supported_by_quarter as supported
     join kpis using (package_id, organisation_id)
     where kpis.year > supported.base_year
         and make_date(kpis.year, 12, 31) <= supported.quarter_end
-    qualify row_number() over (
-        partition by supported.package_id, supported.quarter, supported.organisation_id
-        order by kpis.year desc
-    ) = 1
+    group by all
 )
 
 select
