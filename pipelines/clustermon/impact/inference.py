@@ -107,42 +107,50 @@ def _inverse_root_times(
     u: np.ndarray,
     b: np.ndarray,
     vector: np.ndarray,
+    cell: np.ndarray,
     order: np.ndarray,
     starts: np.ndarray,
     sizes: np.ndarray,
 ) -> np.ndarray:
     """B^(-1/2) v on each slot's rows (row arrays; the slot's rows are order[start:start +
-    size]), B = diag(diagonal) + u b' + b u' over the slot's rows. Eigendecompositions in
-    batches of one size and at most BATCH_SLOTS slots (the cost of CR2 at scale), on every core
-    (numpy releases the GIL in them), no block padded beyond its size. A singular block (a
-    firm alone in its cells) gets a Moore-Penrose inverse, as clubSandwich does."""
+    size]), B = diag(diagonal) + u b' + b u' over the slot's rows, every entry of B and v a
+    function of the row's cell. So slots in the same cells (comparison firms of one stratum
+    seen in the same years) share their result, and each distinct set of cells gets one
+    eigendecomposition (the cost of CR2 at scale): in batches of one size and at most
+    BATCH_SLOTS, on every core (numpy releases the GIL in them). A singular block (a firm
+    alone in its cells) gets a Moore-Penrose inverse, as clubSandwich does."""
     out = np.zeros_like(vector)
+    single = order[starts[sizes == 1]]  # a number (every treated firm): no eigendecomposition
+    value = diagonal[single] + 2 * u[single] * b[single]
+    regular = value > 1e-12
+    out[single[regular]] = vector[single[regular]] / np.sqrt(value[regular])
 
-    def solve(size: int, batch_starts: np.ndarray) -> None:
-        rows = order[batch_starts[:, None] + np.arange(size)]
-        if size == 1:  # a number (every treated firm): no eigendecomposition needed
-            value = diagonal[rows] + 2 * u[rows] * b[rows]
-            regular = value > 1e-12
-            out[rows[regular]] = vector[rows[regular]] / np.sqrt(value[regular])
-            return
+    def solve(rows: np.ndarray, roots: np.ndarray) -> None:
         block = u[rows][:, :, None] * b[rows][:, None, :]
         block += np.swapaxes(block, 1, 2)
-        block[:, np.arange(size), np.arange(size)] += diagonal[rows]
+        block[:, np.arange(rows.shape[1]), np.arange(rows.shape[1])] += diagonal[rows]
         values, eigenvectors = np.linalg.eigh(block)
         inverse_root = np.zeros_like(values)
         regular = values > 1e-12
         inverse_root[regular] = values[regular] ** -0.5
         projected = np.matmul(vector[rows][:, None, :], eigenvectors)[:, 0]  # V'v
-        out[rows] = np.matmul(eigenvectors, (inverse_root * projected)[:, :, None])[:, :, 0]
+        roots[:] = np.matmul(eigenvectors, (inverse_root * projected)[:, :, None])[:, :, 0]
 
-    batches = [
-        (int(size), of_size[first : first + BATCH_SLOTS])
-        for size in np.unique(sizes)
-        for of_size in [starts[sizes == size]]
-        for first in range(0, len(of_size), BATCH_SLOTS)
-    ]
+    shared, batches = [], []
+    for size in np.unique(sizes[sizes > 1]):
+        rows = order[starts[sizes == size][:, None] + np.arange(size)]
+        rows = np.take_along_axis(rows, np.argsort(cell[rows], axis=1), axis=1)
+        _, first, inverse = np.unique(cell[rows], axis=0, return_index=True, return_inverse=True)
+        roots = np.empty((len(first), size))
+        shared.append((rows, roots, inverse.reshape(-1)))
+        batches += [
+            (rows[first[at : at + BATCH_SLOTS]], roots[at : at + BATCH_SLOTS])
+            for at in range(0, len(first), BATCH_SLOTS)
+        ]
     with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-        list(pool.map(lambda batch: solve(*batch), batches))  # slots' rows are disjoint
+        list(pool.map(lambda batch: solve(*batch), batches))  # each fills its own roots
+    for rows, roots, inverse in shared:
+        out[rows] = roots[inverse]
     return out
 
 
@@ -202,6 +210,7 @@ def cr2_sandwich(
         u=a * r_cell[cell_index] - b * weight + b * t_key[key] / 2,
         b=b,
         vector=weight * treatment,
+        cell=cell_index,
         order=order,
         starts=starts,
         sizes=np.bincount(slot),
@@ -250,18 +259,61 @@ def cr2_sandwich(
     )
     v = sparse.csr_matrix((r_cell, (np.arange(n_cells), cell_key)), shape=(2 * half, n_keys))
     key_position = n_cells + np.arange(n_keys)
+    keys = np.concatenate([key_position, half + key_position])  # both halves' scope-columns
     group = np.tile(np.concatenate([cell_key, np.arange(n_keys)]), 2)  # each column's key
-    gram = (r.T @ r).tocsr()  # P = R'R
-    diagonal_part = (d @ gram).multiply(gram @ d).tocoo()
-    gram_v = (gram @ v).tocsr()
-    mixed = gram[:, key_position].multiply(d @ gram_v).tocoo()  # (P E) o (D P V), per a and b
+
+    # D's part over the cells: P's cell blocks are g = S'S, h = S'T and k = T'T (S, T: R's
+    # two halves on the cells). A comparison firm's T is its S times its cells' weight w, a
+    # treated firm's is its S, so with A and B the products over treated and comparison firms
+    # alone: g = A + B, h = A + B W, k = A + W B W. Only these two (a quarter of P's entries)
+    # are formed.
+    treated_row = treatment > 0
+    cell_weight_of_comparison = np.zeros(n_cells)
+    cell_weight_of_comparison[cell_index[~treated_row]] = weight[~treated_row]
+    w = sparse.diags(cell_weight_of_comparison)
+    q = sparse.diags(q_cell)
+
+    def cell_product(rows: np.ndarray) -> sparse.csr_matrix:
+        s = sparse.csr_matrix(
+            (s_cell[rows], (firm_row[rows], cell_index[rows])), shape=(len(firms), n_cells)
+        )
+        return (s.T @ s).tocsr()
+
+    a_part, b_part = cell_product(treated_row), cell_product(~treated_row)
+    g = a_part + b_part
+    h, h_transposed, k = a_part + b_part @ w, a_part + w @ b_part, a_part + w @ b_part @ w
+    # The blocks of (D P) o (P D): ss (q g - h')(g q - h), st -(q h - k) o g (and ts, its
+    # transpose), tt h o h'.
+    same = ((q @ g - h_transposed).multiply(g @ q - h) + h.multiply(h_transposed)).tocoo()
+    across = (-(q @ h - k).multiply(g)).tocoo()
+    cell_pairs = (
+        _key_pairs(cell_key[same.row], cell_key[same.col], same.data, n_keys)
+        + _key_pairs(cell_key[across.row], cell_key[across.col], across.data, n_keys)
+        + _key_pairs(cell_key[across.col], cell_key[across.row], across.data, n_keys)
+    )
+    # D's part with a scope-column on one side (or both): P's columns of the scope-columns.
+    gram_keys = (r.T @ r[:, keys]).tocsr()  # P E, both halves
+    with_keys = (d @ gram_keys).multiply(gram_keys @ d[keys][:, keys]).tocoo()
+    from_cell = ~np.isin(with_keys.row, keys)
+    key_pairs = _key_pairs(
+        group[with_keys.row], group[keys][with_keys.col], with_keys.data, n_keys
+    ) + _key_pairs(
+        group[keys][with_keys.col[from_cell]],
+        group[with_keys.row[from_cell]],
+        with_keys.data[from_cell],
+        n_keys,
+    )
+    # The couplings' part, through P V and P E.
+    gram_v = (r.T @ (r @ v)).tocsr()  # P V
+    mixed = gram_keys[:, :n_keys].multiply(d @ gram_v).tocoo()  # (P E) o (D P V)
     mixed_sum = _key_pairs(group[mixed.row], mixed.col, mixed.data, n_keys)
     at_keys = gram_v[key_position]  # e_a' P V
     cross = _per_scope_pairs(
-        _key_pairs(group[diagonal_part.row], group[diagonal_part.col], diagonal_part.data, n_keys)
+        cell_pairs
+        + key_pairs
         + 2 * (mixed_sum + mixed_sum.T)
         + 2 * at_keys.multiply(at_keys.T)
-        + 2 * gram[key_position][:, key_position].multiply(v.T @ gram_v),
+        + 2 * gram_keys[key_position][:, :n_keys].multiply(v.T @ gram_v),
         n_scopes,
         n_columns,
     )
