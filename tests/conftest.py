@@ -218,6 +218,9 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     return built_once(tmp_path_factory, "demo", build)
 
 
+# Seconds a subprocess test waits for each thing it expects (a step started, a run ended): a
+# bound, not a timing; only a hang fails on it, on a loaded 2-core machine.
+HANG_BOUND = 600
 SKELETON_2024Q4 = FIXTURES / "skeleton" / "inbox" / "AT12" / "2024Q4"
 
 

@@ -1,7 +1,13 @@
 """The one Dagster entry point: `dagster dev`, the service and the `clustermon` CLI load these
 definitions, each with its own folders (`build_definitions`)."""
 
-from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster import (
+    AssetSelection,
+    Definitions,
+    colored_console_logger,
+    define_asset_job,
+    in_process_executor,
+)
 
 from clustermon.gate.asset_checks import GATE_CHECKS
 from clustermon.impact.assets import impact_estimates
@@ -50,7 +56,8 @@ def build_definitions(home: ClustermonHome) -> Definitions:
         schedules=[quarterly_refresh],
         sensors=[inbox_sensor, failure_alerts, findings_alerts],
         resources={"home": home, "dbt": dbt_resource(), "refresh_lock": RefreshLock(home=home)},
-        loggers={"progress": progress_logger},
+        # The CLI's one line per step; Dagster's own console log for `--verbose` and the UI.
+        loggers={"progress": progress_logger, "console": colored_console_logger},
         # The steps form one chain, so one process loses nothing and saves a start-up per step;
         # across runs, the refresh lock keeps DuckDB to one writer.
         executor=in_process_executor,

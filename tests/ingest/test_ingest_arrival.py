@@ -4,6 +4,7 @@ requires one. Ingestion, the sensor and the CLI apply the same rule; real files 
 real background process, no clock is faked."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -125,6 +126,33 @@ def test_where_required_a_package_waits_for_its_ready_marker(paths):
     files = query(paths.warehouse, "SELECT file_name FROM raw.received_files")
     assert files and all(name != "_READY" for (name,) in files)
     assert not list(paths.archive.rglob("*_READY*"))
+
+
+def test_two_folders_for_one_quarter_wait_for_each_other(paths):
+    """Two folders for one quarter reject both, so both are judged once both have arrived: a
+    settled one is not rejected while its twin is still being written (the twin, alone once
+    settled, would otherwise be taken), and a message names each folder still arriving."""
+    settings(paths, "settle_seconds = 600\n")
+    settled, twin = paths.inbox / "AT12" / "2024Q4", paths.inbox / "AT12" / "2024q4"
+    shutil.copytree(settled, twin)
+    _, [message, other] = scanned(paths)
+    assert other.startswith("region AT12, quarter 2025Q1: still arriving")
+    assert message.startswith("region AT12, quarter 2024Q4: still arriving (a file changed")
+    assert message.endswith("(folder 2024q4)") and "(folder 2024Q4)" not in message
+    ingested = ingest(paths.warehouse, paths.inbox, paths.programme, paths.archive)
+    assert ingested.packages == [] and set(ingested.arriving) == {
+        ("AT12", "2024Q4"),
+        ("AT12", "2025Q1"),
+    }
+    assert "2024q4" in ingested.arriving[("AT12", "2024Q4")]
+
+    an_hour_ago = time.time() - 3600
+    for folder in (twin, paths.inbox / "AT12" / "2025Q1"):
+        for entry in [*folder.iterdir(), folder]:
+            os.utime(entry, (an_hour_ago, an_hour_ago))
+    ingested = ingest(paths.warehouse, paths.inbox, paths.programme, paths.archive)
+    assert ingested.arriving == {}
+    assert received(paths) == {"AT12|2024Q4": "rejected", ARRIVING: "accepted"}
 
 
 def test_the_cli_says_what_it_skipped_and_takes_it_with_now(paths, capsys):

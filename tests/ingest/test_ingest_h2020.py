@@ -1,5 +1,5 @@
-"""The real Horizon 2020 participations, converted to packages (tests/h2020.py), load with
-nothing lost: every row written is read, and every row read is loaded or quarantined."""
+"""The real Horizon 2020 participations, converted to packages (clustermon/tools/h2020.py),
+load with nothing lost: every row written is read, and every row read is loaded or quarantined."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
-from h2020 import write_h2020_packages
 
 from clustermon.ingest import ingest
+from clustermon.tools.h2020 import write_h2020_packages
 from conftest import query
 
 # What real data holds that the contract refuses, and nothing else: projects without a start

@@ -23,6 +23,7 @@ from clustermon.ingest.assets import PROGRAMME_SPECS
 from clustermon.resources import refresh_lock
 from conftest import (
     FIXTURES,
+    HANG_BOUND,
     OUT01_2025Q1,
     cli_command,
     cli_process,
@@ -33,11 +34,9 @@ from conftest import (
     run_refresh,
 )
 
-BOUND = 600  # seconds: only a hang fails on it, on a loaded 2-core machine
-
 
 def wait_for(condition, what: str) -> None:
-    deadline = time.monotonic() + BOUND
+    deadline = time.monotonic() + HANG_BOUND
     while not condition():
         assert time.monotonic() < deadline, f"never: {what}"
         time.sleep(0.5)
@@ -97,7 +96,7 @@ def test_a_run_waits_while_another_holds_the_home_and_runs_when_it_ends(tmp_path
         wait_for(waiting, "the run says it waits")
         assert not paths.warehouse.exists()  # nothing written while the other holds the home
         other_refresh.release()
-        run.join(timeout=BOUND)
+        run.join(timeout=HANG_BOUND)
     [result] = results
     assert result.success
     assert query(paths.warehouse, "SELECT region_code FROM raw.regions") == [("AT12",)]
@@ -109,7 +108,7 @@ def test_a_refresh_killed_mid_build_heals_on_the_next_run(tmp_path):
     # Killed while dbt builds: the warehouse open for writing, the run "started".
     wait_for(lambda: (paths.dbt_target / "dbt.log").exists(), "dbt started")
     os.killpg(killed.pid, signal.SIGKILL)
-    killed.wait(timeout=BOUND)
+    killed.wait(timeout=HANG_BOUND)
 
     assert run_refresh(paths)  # by itself: no hand repair of storage, lock or warehouse
 
@@ -162,7 +161,7 @@ def test_a_refresh_started_between_anothers_gate_and_publication_waits_for_it(tm
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
-            timeout=BOUND,
+            timeout=HANG_BOUND,
         )
         assert refused.returncode == BUSY_EXIT
         holder = re.fullmatch(
@@ -178,7 +177,7 @@ def test_a_refresh_started_between_anothers_gate_and_publication_waits_for_it(tm
     finally:
         os.killpg(running.pid, signal.SIGCONT)
     for process in (running, waiting):
-        process.communicate(timeout=BOUND)
+        process.communicate(timeout=HANG_BOUND)
         assert process.returncode == 0
 
     with dagster_instance(first) as instance:

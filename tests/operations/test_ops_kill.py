@@ -19,6 +19,7 @@ from clustermon.home import Paths
 from clustermon.publish.publication import current_id, load_publication, verify
 from conftest import (
     FIXTURES,
+    HANG_BOUND,
     OUT01_2025Q1,
     cli_process,
     copy_home,
@@ -28,7 +29,6 @@ from conftest import (
     run_refresh,
 )
 
-BOUND = 600  # seconds: only a hang fails on it, on a loaded 2-core machine
 # The start of these steps, in the order a refresh runs them: before and while the warehouse is
 # written, between the gate's checks, during publication, and after it (site, docs).
 MOMENTS = (
@@ -71,7 +71,7 @@ def test_a_refresh_killed_at_any_moment_heals_on_the_next(old: Paths, tmp_path: 
     killed = cli_process(paths, "refresh")
     read_until(killed, lambda line: line == f"{moment}: started")
     os.killpg(killed.pid, signal.SIGKILL)
-    killed.communicate(timeout=BOUND)
+    killed.communicate(timeout=HANG_BOUND)
 
     # Killed before publication the old one is in force; after its switch, the new one.
     possible = {"published_warehouse": {"old", "new"}, "dashboard_site": {"new"}}
@@ -97,12 +97,12 @@ def test_a_refresh_stopped_with_sigterm_mid_build_ends_cleanly(old: Paths, tmp_p
         time.sleep(0.2)
     children = psutil.Process(stopped.pid).children(recursive=True)
     stopped.send_signal(signal.SIGTERM)  # to the CLI alone, as systemd or `kill` would
-    out, _ = stopped.communicate(timeout=BOUND)
+    out, _ = stopped.communicate(timeout=HANG_BOUND)
 
     assert stopped.returncode == 1
     assert "indicator_models: FAILED: interrupted (SIGTERM, Ctrl-C or a stop from the UI)" in out
     assert "NOT published warehouse" in out
-    _, alive = psutil.wait_procs(children, timeout=BOUND)
+    _, alive = psutil.wait_procs(children, timeout=HANG_BOUND)
     assert alive == []  # dbt and Dagster's helpers end with it
     assert in_force(paths) == "old"
     with dagster_instance(paths) as instance:

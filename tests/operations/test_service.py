@@ -22,9 +22,8 @@ import psutil
 import pytest
 
 from clustermon.home import Paths
-from conftest import free_port, home_with_fixture, query
+from conftest import HANG_BOUND, free_port, home_with_fixture, query
 
-BOUND = 600  # seconds for each step: the service starts, runs a refresh, sends an alert
 STOP_BOUND = 60
 OUT01 = (
     "SELECT quarter, value FROM indicator_values "
@@ -33,7 +32,7 @@ OUT01 = (
 
 
 def wait_for(condition, what: str, service: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + BOUND
+    deadline = time.monotonic() + HANG_BOUND
     while not condition():
         assert service.poll() is None, f"the service ended:\n{log.read_text()[-4000:]}"
         assert time.monotonic() < deadline, f"never: {what}\n{log.read_text()[-4000:]}"
@@ -58,7 +57,7 @@ def published_out01(paths: Paths) -> list[tuple] | None:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(4 * BOUND)
+@pytest.mark.timeout(4 * HANG_BOUND)
 def test_service_publishes_a_dropped_package_alerts_a_rejected_one_and_stops(tmp_path, smtp_server):
     smtp_port, mailbox = smtp_server
     paths = home_with_fixture(tmp_path, "skeleton")

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from clustermon.frontends.endings import PARTS, RunOutcome, ending
 from clustermon.home import HOME_ENV, INBOX_ENV, PROGRAMME_ENV, REPO_ROOT, Paths
@@ -63,9 +64,25 @@ def refresh(paths: Paths, job: str = "refresh") -> bool:
     return run_job(paths, job).complete
 
 
-def run_job(paths: Paths, job: str = "refresh") -> RunOutcome:
-    """Run a job (`refresh`, or `publish`), send its alerts, and say what it published."""
+class _Both(io.TextIOBase):
+    """Writes go to the log file and to the terminal (`--verbose`)."""
+
+    def __init__(self, *streams: TextIO) -> None:
+        self._streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self._streams:
+            stream.write(text)
+            stream.flush()
+        return len(text)
+
+
+def run_job(paths: Paths, job: str = "refresh", verbose: bool = False) -> RunOutcome:
+    """Run a job (`refresh`, or `publish`), send its alerts, and say what it published. The
+    terminal shows one line per step, the log file everything; `verbose` streams everything
+    to the terminal too (Dagster's event log and dbt's output)."""
     from clustermon.frontends.status import failing_checks
+    from clustermon.ingest.assets import RECEIPTS
     from clustermon.operations.alerts import alert_run
     from clustermon.operations.progress import error_reason
     from clustermon.transform.project import dbt_project, prepare_manifest
@@ -86,11 +103,12 @@ def run_job(paths: Paths, job: str = "refresh") -> RunOutcome:
         log_file.open("w", encoding="utf-8") as log,
     ):
         tags = run_tags(instance, paths) if job == "refresh" else None
-        with contextlib.redirect_stdout(log):
+        loggers = {"progress": {}, **({"console": {}} if verbose else {})}
+        with contextlib.redirect_stdout(_Both(log, sys.__stdout__) if verbose else log):
             result = definitions.resolve_job_def(job).execute_in_process(
                 instance=instance,
                 raise_on_error=False,
-                run_config={"loggers": {"progress": {}}},
+                run_config={"loggers": loggers},
                 tags=tags,
             )
         write_run_log(instance, result.run_id, log)
@@ -112,6 +130,14 @@ def run_job(paths: Paths, job: str = "refresh") -> RunOutcome:
         },
         failing_checks=checks,
         alerts=[f"{alert.kind}: {alert.message}" for alert in alerts],
+        intake=next(
+            (
+                {name: entry.value for name, entry in event.materialization.metadata.items()}
+                for event in result.get_asset_materialization_events()
+                if event.asset_key and event.asset_key.path[-1] == RECEIPTS
+            ),
+            {},
+        ),
     )
 
 
@@ -156,7 +182,7 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
         _take_packages_now()
     if not _wait_for_home(paths, args.no_wait):
         return BUSY_EXIT
-    return _report(paths, run_job(paths))
+    return _report(paths, run_job(paths, verbose=args.verbose))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -169,7 +195,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         write_demo(paths.inbox, paths.programme, seed=args.seed, scale=float(args.scale))
     print(f"Demo inbox written: {paths.inbox}; programme folder: {paths.programme}")
     _take_packages_now()  # written whole, just now, by this process
-    return _report(paths, run_job(paths))
+    return _report(paths, run_job(paths, verbose=args.verbose))
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -334,6 +360,14 @@ def _no_wait_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _verbose_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="stream Dagster's and dbt's whole log to the terminal (always kept in <home>/logs)",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="clustermon", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -347,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         "senders confirmed the upload complete; a required _READY marker is still required",
     )
     _no_wait_flag(refresh_parser)
+    _verbose_flag(refresh_parser)
     refresh_parser.set_defaults(run=_cmd_refresh)
 
     demo_parser = commands.add_parser("demo", help="write a demo inbox and refresh on it")
@@ -359,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         help="size: a factor on the demo's 17 regions (default 1), or `eu` for 240 EU regions "
         "of an observatory, 2025Q3 and 2025Q4 (about 8 million rows a quarter)",
     )
+    _verbose_flag(demo_parser)
     demo_parser.set_defaults(run=_cmd_demo)
 
     serve_parser = commands.add_parser("serve", help="serve the dashboard site on localhost")

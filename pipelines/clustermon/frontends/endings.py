@@ -6,8 +6,10 @@ publish the first and fail on the others; the ending names each part either way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from clustermon.home import Paths
 
@@ -23,6 +25,8 @@ class RunOutcome:
     failed_steps: dict[str, str]  # step -> reason
     failing_checks: list[str]
     alerts: list[str]  # the alerts this run sent, in words
+    # What ingestion took in: the metadata of raw.received_packages' materialisation.
+    intake: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -47,11 +51,38 @@ def _why_not(outcome: RunOutcome, step: str) -> str:
     return f"not run: {'; '.join(causes) or 'the run stopped before it'}"
 
 
+def _summary(outcome: RunOutcome) -> list[str]:
+    """What the run took in and what the gate said, in two or three lines."""
+    lines = []
+    intake = outcome.intake
+    if intake:
+        counts = {
+            "accepted": intake["accepted"],
+            "unchanged": intake["unchanged"],
+            "rejected": len(intake["rejected"]),
+            "deferred": len(intake["deferred"]),
+            "still arriving": len(intake["still_arriving"]),
+        }
+        lines.append("Packages  " + ", ".join(f"{n:,} {what}" for what, n in counts.items()))
+        lines.append(
+            f"Rows      {intake['rows_loaded']:,} loaded, "
+            f"{intake['rows_quarantined']:,} quarantined"
+        )
+    if outcome.failing_checks:
+        lines.append(f"Gate      blocked: {'; '.join(outcome.failing_checks)}")
+    elif {"published_warehouse"} & (outcome.published | set(outcome.failed_steps)):
+        lines.append("Gate      passed")  # publication runs only once the gate passed
+    else:
+        lines.append("Gate      not reached: the run stopped before it")
+    return lines
+
+
 def ending(paths: Paths, outcome: RunOutcome) -> tuple[list[str], list[str]]:
     """(lines for standard output, lines for standard error)."""
     done = [step for step in PARTS if step in outcome.published]
     missing = [step for step in PARTS if step not in outcome.published]
-    out = [f"Published {PARTS[step]:<10} {_where(paths, step)}" for step in done]
+    out = _summary(outcome)
+    out += [f"Published {PARTS[step]:<10} {_where(paths, step)}" for step in done]
     err = []
     for step in missing:
         where = _where(paths, step)

@@ -133,6 +133,9 @@ def raw_tables(
             # a single-run range), so it sums the run up; raw.received_packages has each one.
             metadata |= {
                 "packages_in_run": len(keys),
+                "accepted": sum(
+                    p.status == "accepted" and not p.skipped for p in ingested.packages
+                ),
                 "unchanged": sum(p.skipped for p in ingested.packages),
                 "rejected": not_taken["rejected"],
                 "deferred": not_taken["deferred"],

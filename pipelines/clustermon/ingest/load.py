@@ -32,6 +32,7 @@ from clustermon.ingest.package import (
 )
 from clustermon.ingest.programme import load_programme
 from clustermon.ingest.raw_schema import column_names, create_raw_tables, transaction
+from clustermon.ingest.readers import sweep_orphaned_spools
 from clustermon.ingest.rule_engine import QUARANTINE_COLUMNS, registered
 from clustermon.settings import FileLimits, ProgrammeSettings
 
@@ -347,6 +348,7 @@ def load_packages(
     The inbox-wide rules hold either way: two folders for one quarter reject both, and a region
     the loaded programme does not list is rejected. Other packages' raw rows stay untouched.
     """
+    sweep_orphaned_spools()  # those of killed processes: a large file's is as large as the file
     packages, problems, arriving = discover_packages(inbox, settings.arrival())
     listed = {code for (code,) in con.execute("SELECT region_code FROM raw.regions").fetchall()}
     batch = []

@@ -355,6 +355,14 @@ def discover_packages(inbox: Path, arrival: Arrival) -> Discovered:
                 continue
             by_quarter[normalise_quarter(quarter_dir.name)].append(quarter_dir)
         for quarter, folders in by_quarter.items():
+            candidates = [PackageFolder(region_dir.name, quarter, folder) for folder in folders]
+            waiting = [(c, why) for c in candidates if (why := c.still_arriving(arrival, now))]
+            if waiting:  # a quarter's folders are judged together, once all have arrived
+                arriving[(region_dir.name, quarter)] = "; ".join(
+                    why if len(folders) == 1 else f"{why} (folder {c.path.name})"
+                    for c, why in waiting
+                )
+                continue
             reason = None
             if len(folders) > 1:
                 names = ", ".join(f.name for f in folders)
@@ -362,11 +370,5 @@ def discover_packages(inbox: Path, arrival: Arrival) -> Discovered:
                     f"region {region_dir.name}, quarter {quarter}: two folders for the same "
                     f"quarter ({names}); both are rejected"
                 )
-            for folder in folders:
-                package = PackageFolder(region_dir.name, quarter, folder)
-                waiting = package.still_arriving(arrival, now)
-                if waiting:
-                    arriving[package.region_quarter] = waiting
-                else:
-                    packages.append((package, reason))
+            packages += [(candidate, reason) for candidate in candidates]
     return Discovered(packages, problems, arriving)

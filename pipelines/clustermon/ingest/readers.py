@@ -26,6 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -37,6 +38,7 @@ FORMATS = (".csv", ".xlsx", ".parquet")
 BLOCK = 1 << 20  # bytes read at a time where a file is scanned in Python
 CSV_BLOCK = 16 << 20  # bytes of CSV parsed at a time
 BLOCK_ROWS = 65_536  # rows of a workbook or a Parquet file read at a time
+SPOOL_PREFIX = "clustermon-spool-"  # then the writing process's id: clustermon-spool-4711-...
 
 
 class FileFault(ValueError):
@@ -91,7 +93,7 @@ def read_table_file(path: Path, limits: FileLimits) -> ReadFile:
             "(setting max_file_megabytes)"
         )
     read = readers[path.suffix.lower()](path, limits)
-    descriptor, name = tempfile.mkstemp(prefix="clustermon-", suffix=".parquet")
+    descriptor, name = tempfile.mkstemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-", suffix=".parquet")
     os.close(descriptor)
     spool = Path(name)
     schema = pa.schema([*((n, pa.string()) for n in read.names), ("source_row", pa.int64())])
@@ -110,6 +112,20 @@ def read_table_file(path: Path, limits: FileLimits) -> ReadFile:
         spool.unlink(missing_ok=True)
         raise
     return ReadFile(spool, read.names, rows, read.decimal_comma, read.malformed)
+
+
+def sweep_orphaned_spools(folder: Path | None = None) -> list[Path]:
+    """Remove the spools a process left behind when it was killed before discarding them (a
+    large file's spool is as large as the file): each spool names its process, so the spools of
+    a process still running (a `clustermon validate` beside the refresh) stay. Returns the
+    spools removed."""
+    removed = []
+    for spool in Path(folder or tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*.parquet"):
+        pid = spool.name.removeprefix(SPOOL_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not psutil.pid_exists(int(pid)):
+            spool.unlink(missing_ok=True)
+            removed.append(spool)
+    return removed
 
 
 def _megabytes(size: int) -> str:

@@ -34,13 +34,24 @@ def error_reason(error: SerializableErrorInfo) -> str:
 
 
 class _StepLines(logging.Formatter):
+    """A step's line as it starts, and as it ends with the seconds it took."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._started: dict[str, float] = {}
+
     def format(self, record: logging.LogRecord) -> str:
         event = record.dagster_event  # type: ignore[attr-defined]
         step = event.step_key or "run"
+        if event.event_type == DagsterEventType.STEP_START:
+            self._started[step] = record.created
+        took = f" ({record.created - self._started[step]:.1f} s)" if step in self._started else ""
         if event.event_type == DagsterEventType.STEP_FAILURE:
-            return f"  {step}: FAILED: {error_reason(event.step_failure_data.error)}"
+            return f"  {step}: FAILED: {error_reason(event.step_failure_data.error)}{took}"
         if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             return f"  {step}: check failed: {event.event_specific_data.check_name}"
+        if event.event_type == DagsterEventType.STEP_SUCCESS:
+            return f"  {step}: done{took}"
         return f"  {step}: {_SHOWN[event.event_type]}"
 
 

@@ -1,4 +1,5 @@
-"""Test helper: the real Horizon 2020 participations (tests/reference) as regional packages.
+"""The real Horizon 2020 participations (tests/reference) as regional packages, for the tests
+and `make bench` (a real programme's refresh against plain DuckDB over the same files).
 
 The conversion issue 3 prescribes, written in DuckDB SQL so 144,726 rows convert in seconds:
 - one region per participant country that has a NUTS 2021 code (the data spells Greece and
@@ -20,9 +21,9 @@ from pathlib import Path
 
 import duckdb
 
-from clustermon.home import NUTS_REFERENCE
+from clustermon.home import NUTS_REFERENCE, REPO_ROOT
 
-SOURCE = Path(__file__).parent / "reference" / "h2020_participations.csv.gz"
+SOURCE = REPO_ROOT / "tests" / "reference" / "h2020_participations.csv.gz"
 QUARTER = "2025Q4"
 REFERENCE_DATE = "2025-12-31"
 KINDS = {
@@ -75,8 +76,9 @@ TABLE_QUERIES = {
 }
 
 
-def write_h2020_packages(inbox: Path, programme: Path) -> list[str]:
-    """Write one package per NUTS country and the programme's regions.csv; returns the regions."""
+def write_h2020_packages(inbox: Path, programme: Path, limit: int | None = None) -> list[str]:
+    """Write one package per NUTS country (the first `limit` countries in code order, or all)
+    and the programme's regions.csv; returns the regions."""
     with duckdb.connect() as con:
         con.execute(
             """
@@ -111,7 +113,7 @@ def write_h2020_packages(inbox: Path, programme: Path) -> list[str]:
                 """,
                 [str(NUTS_REFERENCE)],
             ).fetchall()
-        ]
+        ][:limit]
         for country in countries:
             folder = inbox / country / QUARTER
             folder.mkdir(parents=True)
