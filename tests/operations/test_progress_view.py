@@ -77,5 +77,5 @@ def test_the_refresh_shows_its_steps_and_a_summary_equal_to_the_warehouse(tmp_pa
     # The same packages again, verbosely: dbt's and Dagster's log on the terminal as well.
     verbose = "\n".join(refreshed(paths, "--verbose"))
     assert "Running with dbt=" in verbose
-    assert "STEP_START" in verbose or "Started execution of step" in verbose
-    assert "Packages  0 accepted, 2 unchanged, 0 rejected, 0 deferred, 0 still arriving" in verbose
+    assert 'STEP_START - Started execution of step "indicator_models"' in verbose
+    assert re.search(r"^Packages  0 accepted, \d unchanged, 0 rejected", verbose, re.MULTILINE)

@@ -103,7 +103,8 @@ def run_job(paths: Paths, job: str = "refresh", verbose: bool = False) -> RunOut
         log_file.open("w", encoding="utf-8") as log,
     ):
         tags = run_tags(instance, paths) if job == "refresh" else None
-        loggers = {"progress": {}, **({"console": {}} if verbose else {})}
+        console = {"console": {"config": {"log_level": "DEBUG"}}} if verbose else {}
+        loggers = {"progress": {}, **console}
         with contextlib.redirect_stdout(_Both(log, sys.__stdout__) if verbose else log):
             result = definitions.resolve_job_def(job).execute_in_process(
                 instance=instance,
