@@ -231,13 +231,15 @@ def _load_raw_plainly(con: duckdb.DuckDBPyConnection, paths: Paths, quarter: str
         files = paths.inbox / "*" / quarter / f"{table.name}.csv"
         if not any(paths.inbox.glob(f"*/{quarter}/{table.name}.csv")):
             continue  # a table no package of the quarter sends (the programme allows it)
+        source = f"read_csv('{files}', all_varchar = true, filename = true, union_by_name = true)"
+        sent = {column for column, *_ in con.sql(f"FROM {source} LIMIT 0").description}
+        columns = [name for name in table.column_names if name in sent]  # optional ones may lack
         con.execute(
             f"""
             INSERT INTO raw.{table.name} BY NAME
             SELECT {region} || '-{quarter}' AS package_id, {region} AS region_code,
-                   '{quarter}' AS quarter, filename AS source_file,
-                   {", ".join(table.column_names)}
-            FROM read_csv('{files}', all_varchar = true, filename = true, union_by_name = true)
+                   '{quarter}' AS quarter, filename AS source_file, {", ".join(columns)}
+            FROM {source}
             """
         )
     con.execute(
