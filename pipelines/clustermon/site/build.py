@@ -9,7 +9,6 @@ the build with a message naming the page and the block, and the site in force st
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import multiprocessing
@@ -34,14 +33,15 @@ import pandas as pd
 import vl_convert
 from markdown_it import MarkdownIt
 
-from clustermon.home import DASHBOARDS_DIR, GEO_REFERENCE, NUTS_REFERENCE
+from clustermon.home import DASHBOARDS_DIR, GEO_REFERENCE
 from clustermon.publish.publication import switch_link
 from clustermon.site import charts as charts_module
 from clustermon.site import maps as maps_module
 from clustermon.site import pages as pages_module
 from clustermon.site import render as render_module
 from clustermon.site import tables as tables_module
-from clustermon.site.maps import GEOMETRY_ASSET, geometry_script
+from clustermon.site.charts import VEGA_LITE_VERSION
+from clustermon.site.maps import GEOMETRY_ASSET, geometry_script, nuts_names
 from clustermon.site.pages import DashboardError, Page, extract_tags, read_page
 from clustermon.site.render import RenderContext, render_tag
 
@@ -91,8 +91,7 @@ class RenderedPage:
 
 def _bundle_version() -> str:
     """Which bundle Altair's charts need: its Vega-Lite version, from this vl-convert."""
-    major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    return f"vl-convert {vl_convert.__version__}, vega-lite {major_minor}"
+    return f"vl-convert {vl_convert.__version__}, vega-lite {VEGA_LITE_VERSION}"
 
 
 def _write_vega_bundle(assets: Path, previous_site: Path) -> None:
@@ -167,20 +166,6 @@ def _queries_html(page: Page) -> str:
         for block in page.sql_blocks
     )
     return f'<details class="query"><summary>Queries behind this page</summary>{blocks}</details>'
-
-
-@functools.cache
-def nuts_names() -> pd.DataFrame:
-    """The NUTS 2021 reference of the dbt seed as the view `nuts_names` of every page's
-    connection: `region_code`, `region_name`, `nuts_level` (0-3) and `region`, the code and
-    its name ("AT12 Niederösterreich"), which pages show wherever a region appears."""
-    frame = pd.read_csv(
-        NUTS_REFERENCE, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
-    ).rename(columns={"NUTS_ID": "region_code", "NAME_LATN": "region_name"})
-    frame["region_code"] = frame["region_code"].str.strip()
-    frame["nuts_level"] = frame["region_code"].str.len() - 2
-    frame["region"] = frame["region_code"] + " " + frame["region_name"]
-    return frame
 
 
 class SiteBuilder:
