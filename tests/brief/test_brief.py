@@ -241,7 +241,21 @@ def test_the_brief_command_writes_a_region_pdf(demo_home: Paths, tmp_path: Path)
         "brief", "at12", "--quarter", first, "--home", str(demo_home.home), "--out", str(earlier)
     )
     assert done.returncode == 0, done.stderr
-    assert f"Quarter {first}" in flat(pdf_text(earlier)[0])
+    text, _ = pdf_text(earlier)
+    assert f"Quarter {first}" in flat(text)
+    # AT12's first quarter has suppressed headline cells: each reads "suppressed" in its row.
+    suppressed = query(
+        demo_home.published_warehouse,
+        "SELECT indicator_code FROM indicator_values WHERE region_code = 'AT12' "
+        "AND quarter = ? AND breakdown = 'total' AND suppressed",
+        [first],
+    )
+    assert suppressed
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    for (code,) in suppressed:
+        assert f"{code} suppressed" in lines or any(
+            line.startswith(f"{code} suppressed ") for line in lines
+        ), code
 
 
 @pytest.mark.parametrize(
