@@ -29,11 +29,13 @@ manifest: $(MANIFEST)
 generate: install
 	$(BIN)/python -m clustermon.contract.staging
 
-run: $(MANIFEST)
+# The benchmarking briefs' PDFs are printed by chromium (`browser`); without it a refresh
+# still publishes them as HTML and says so.
+run: $(MANIFEST) browser
 	$(BIN)/clustermon demo
 
-# The browser tests drive Debian's chromium through Playwright (no browser download: the
-# machines have no network for that), installed with apt-get when missing.
+# The briefs' PDFs and the browser tests use Debian's chromium through Playwright (no browser
+# download: the machines have no network for that), installed with apt-get when missing.
 browser:
 	@command -v chromium >/dev/null || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \

@@ -96,6 +96,11 @@ class Paths:
         return self.published / "site"
 
     @property
+    def briefs(self) -> Path:
+        """The benchmarking briefs of the site in force (a link into it: site/briefs)."""
+        return self.published / "briefs"
+
+    @property
     def dbt_target(self) -> Path:
         """dbt's target and log folder for this home's builds: one folder kept from run to run,
         so dbt re-parses only what changed (its partial parse is keyed by the warehouse path

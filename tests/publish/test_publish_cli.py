@@ -101,6 +101,8 @@ def test_reader_keeps_answering_during_refresh_then_rollback(
     assert _site_out01(paths) == "3"
     second = current_id(paths.published)
     assert second != first
+    # The briefs belong to the publication they were built from, and follow it.
+    assert f"publication {second} of" in (paths.briefs / "AT12.html").read_text()
 
     listing = clustermon(paths, "publications")
     assert listing.returncode == 0, listing.stderr
@@ -123,6 +125,8 @@ def test_reader_keeps_answering_during_refresh_then_rollback(
     assert query(paths.published_warehouse, OUT01_2025Q1) == [(2.0,)]
     # The site is rebuilt from the restored publication: OUT01, its first headline, is 2 again.
     assert _site_out01(paths) == "2"
+    assert f"publication {first} of" in (paths.briefs / "AT12.html").read_text()
+    assert f"Published briefs     {paths.briefs} (1 region, PDF and HTML)" in rolled.stdout
     listing = clustermon(paths, "publications").stdout.splitlines()
     assert listing[1].split()[0] == second and listing[2].split()[:2] == ["*", first]
 

@@ -22,6 +22,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from clustermon.brief.pdf import CHROMIUM_FLAGS as BRIEF_CHROMIUM_FLAGS
 from clustermon.home import NUTS_REFERENCE, Paths
 from clustermon.site.serve import site_server
 from conftest import query
@@ -29,16 +30,7 @@ from conftest import query
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_FLAGS = list(BRIEF_CHROMIUM_FLAGS)  # the flags the briefs' PDFs are printed with
 # Items of a drawn mark (axes and legends are role-axis/role-legend, not role-mark).
 MARK_ITEMS = "svg.marks g.role-mark > *"
 
@@ -118,7 +110,10 @@ def settled(page: Page, read: Callable[[], object], expected: object) -> object:
 
 
 def _site_pages(site: Path) -> list[str]:
-    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    """The dashboard pages (the briefs beside them have tests of their own, tests/brief/)."""
+    return sorted(
+        p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.parent.name != "briefs"
+    )
 
 
 def test_every_page_opens_cleanly_with_every_chart_drawn(demo, base_url, browser, tmp_path):

@@ -28,3 +28,10 @@ def normalise_quarter(quarter: str) -> str:
     """`2025q4` -> `2025Q4`; raises ValueError for anything that is not a quarter code."""
     quarter_end(quarter)
     return quarter.upper()
+
+
+def quarter_before(quarter: str, quarters: int = 1) -> str:
+    """The quarter `quarters` before a quarter code: `2025Q1` and 1 -> `2024Q4`."""
+    end = quarter_end(quarter)
+    index = end.year * 4 + (end.month // 3 - 1) - quarters
+    return f"{index // 4}Q{index % 4 + 1}"

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from clustermon.frontends.endings import PARTS, RunOutcome, ending
+from clustermon.frontends.endings import PARTS, RunOutcome, briefs_lines, ending
 from clustermon.home import HOME_ENV, INBOX_ENV, PROGRAMME_ENV, REPO_ROOT, Paths
 from clustermon.settings import SETTLE_ENV
 
@@ -284,11 +284,36 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
         except PublicationError as error:
             print(f"Rollback refused: {error}", file=sys.stderr)
             return 1
-        build_site(paths.published_warehouse, paths.site)
+        build_site(paths.published_warehouse, paths.site, briefs=True)
     print(f"Publication {publication.id} ({publication.manifest['published_at']}) is in force")
     print(f"Published warehouse  {paths.published_warehouse}")
     print(f"Published site       {paths.site / 'index.html'} (rebuilt from it)")
+    line, warning = briefs_lines(paths)
+    if line:
+        print(line)
+    if warning:
+        _warn(warning)
     return 0
+
+
+def _cmd_brief(args: argparse.Namespace) -> int:
+    from clustermon.brief.build import brief_command
+
+    return brief_command(_paths(args), args.region, args.quarter, args.out)
+
+
+def _brief_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "brief",
+        help="a region's benchmarking brief for peer reviews (PDF, from the publication)",
+    )
+    parser.add_argument("region", help="region code, e.g. AT12")
+    parser.add_argument("--quarter", help="quarter, e.g. 2025Q4 (default: the region's newest)")
+    _home_flag(parser)
+    parser.add_argument(
+        "--out", type=Path, help="the PDF to write (default: <REGION>-<QUARTER>.pdf here)"
+    )
+    parser.set_defaults(run=_cmd_brief)
 
 
 def _cmd_service(args: argparse.Namespace) -> int:
@@ -334,7 +359,7 @@ def _explain_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("region", help="region code, e.g. AT12 (impact estimates: or ALL)")
     parser.add_argument("quarter", nargs="?", help="quarter, e.g. 2025Q4 (not for IMP01-IMP04)")
     parser.add_argument("--breakdown", default="total", help="cell, e.g. size_class=micro")
-    parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
+    _home_flag(parser)
     parser.add_argument("--csv", type=Path, help="also write the explanation as a CSV table")
     parser.add_argument(
         "--against-previous",
@@ -344,7 +369,13 @@ def _explain_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--horizon", type=int, choices=(1, 2, 3), help="impact estimates: years after joining"
     )
-    parser.set_defaults(run=_cmd_explain, inbox=None, programme=None)
+    parser.set_defaults(run=_cmd_explain)
+
+
+def _home_flag(parser: argparse.ArgumentParser) -> None:
+    """`--home` alone: the command reads a home, never an inbox or a programme folder."""
+    parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
+    parser.set_defaults(inbox=None, programme=None)
 
 
 def _folder_flags(parser: argparse.ArgumentParser) -> None:
@@ -399,9 +430,9 @@ def main(argv: list[str] | None = None) -> int:
     demo_parser.set_defaults(run=_cmd_demo)
 
     serve_parser = commands.add_parser("serve", help="serve the dashboard site on localhost")
-    serve_parser.add_argument("--home", help=f"clustermon home (env {HOME_ENV}; default ./data)")
+    _home_flag(serve_parser)
     serve_parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve_parser.set_defaults(run=_cmd_serve, inbox=None, programme=None)
+    serve_parser.set_defaults(run=_cmd_serve)
     validate_parser = commands.add_parser(
         "validate", help="check a package folder <REGION>/<YYYYQN> before sending it"
     )
@@ -431,6 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     rollback_parser.set_defaults(run=_cmd_rollback)
 
     _explain_parser(commands)
+    _brief_parser(commands)
     _service_parser(commands)
 
     args = parser.parse_args(argv)

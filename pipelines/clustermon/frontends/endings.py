@@ -77,6 +77,21 @@ def _summary(outcome: RunOutcome) -> list[str]:
     return lines
 
 
+def briefs_lines(paths: Paths) -> tuple[str | None, str | None]:
+    """(the line saying where the briefs in force are, the warning when their PDFs were
+    skipped), from what their build recorded."""
+    from clustermon.brief.build import read_status, skipped_warning
+
+    status = read_status(paths.briefs)
+    if status is None:
+        return None, None
+    made = "PDF and HTML" if status["pdfs"] else "HTML only"
+    regions = len(status["regions"])
+    line = f"Published briefs     {paths.briefs} ({regions} region{'s' * (regions != 1)}, {made})"
+    skipped = status.get("pdf_skipped")
+    return line, (skipped_warning(skipped) if skipped else None)
+
+
 def ending(paths: Paths, outcome: RunOutcome) -> tuple[list[str], list[str]]:
     """(lines for standard output, lines for standard error)."""
     done = [step for step in PARTS if step in outcome.published]
@@ -88,6 +103,10 @@ def ending(paths: Paths, outcome: RunOutcome) -> tuple[list[str], list[str]]:
         where = _where(paths, step)
         stays = f"; the one in force stays: {where}" if where.exists() else "; none in force yet"
         err.append(f"NOT published {PARTS[step]:<6} {_why_not(outcome, step)}{stays}")
+    if "dashboard_site" in outcome.published:
+        line, warning = briefs_lines(paths)
+        out += [line] if line else []
+        err += [warning] if warning else []
     report = paths.published / "reports" / "latest.html"
     if report.exists():
         out.append(f"Validation report    {report}")

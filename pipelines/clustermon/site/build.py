@@ -9,7 +9,6 @@ the build with a message naming the page and the block, and the site in force st
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import multiprocessing
@@ -34,14 +33,17 @@ import pandas as pd
 import vl_convert
 from markdown_it import MarkdownIt
 
-from clustermon.home import DASHBOARDS_DIR, GEO_REFERENCE, NUTS_REFERENCE
+from clustermon.brief.build import BRIEFS_DIR, BriefsBuilt, build_briefs
+from clustermon.brief.data import PublicationInfo, PublishedTables
+from clustermon.home import DASHBOARDS_DIR, GEO_REFERENCE
 from clustermon.publish.publication import switch_link
 from clustermon.site import charts as charts_module
 from clustermon.site import maps as maps_module
 from clustermon.site import pages as pages_module
 from clustermon.site import render as render_module
 from clustermon.site import tables as tables_module
-from clustermon.site.maps import GEOMETRY_ASSET, geometry_script
+from clustermon.site.charts import VEGA_LITE_VERSION
+from clustermon.site.maps import GEOMETRY_ASSET, geometry_script, nuts_names
 from clustermon.site.pages import DashboardError, Page, extract_tags, read_page
 from clustermon.site.render import RenderContext, render_tag
 
@@ -67,6 +69,7 @@ PARALLEL_FROM_PAGES = 50
 class SiteBuild:
     pages: int
     rebuilt: int  # the others were taken unchanged from the previous site
+    briefs: BriefsBuilt | None = None
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,7 @@ class RenderedPage:
 
 def _bundle_version() -> str:
     """Which bundle Altair's charts need: its Vega-Lite version, from this vl-convert."""
-    major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    return f"vl-convert {vl_convert.__version__}, vega-lite {major_minor}"
+    return f"vl-convert {vl_convert.__version__}, vega-lite {VEGA_LITE_VERSION}"
 
 
 def _write_vega_bundle(assets: Path, previous_site: Path) -> None:
@@ -167,20 +169,6 @@ def _queries_html(page: Page) -> str:
         for block in page.sql_blocks
     )
     return f'<details class="query"><summary>Queries behind this page</summary>{blocks}</details>'
-
-
-@functools.cache
-def nuts_names() -> pd.DataFrame:
-    """The NUTS 2021 reference of the dbt seed as the view `nuts_names` of every page's
-    connection: `region_code`, `region_name`, `nuts_level` (0-3) and `region`, the code and
-    its name ("AT12 Niederösterreich"), which pages show wherever a region appears."""
-    frame = pd.read_csv(
-        NUTS_REFERENCE, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
-    ).rename(columns={"NUTS_ID": "region_code", "NAME_LATN": "region_name"})
-    frame["region_code"] = frame["region_code"].str.strip()
-    frame["nuts_level"] = frame["region_code"].str.len() - 2
-    frame["region"] = frame["region_code"] + " " + frame["region_name"]
-    return frame
 
 
 class SiteBuilder:
@@ -324,23 +312,29 @@ class SiteBuilder:
         )
 
 
-def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DIR) -> SiteBuild:
-    """Build the site from the published file (opened read-only).
+def build_site(
+    published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DIR, *, briefs: bool = False
+) -> SiteBuild:
+    """Build the site from the published file (opened read-only), with every region's
+    benchmarking brief (HTML and PDF, `briefs/`) when `briefs` is set.
 
     A page whose key (its text, row, query results and the engine) equals the one it had in
     the site in place keeps its previous body; the others are rendered. The layout (footer,
-    navigation) is written afresh for every page.
+    navigation) is written afresh for every page. The publication's own file is opened (not
+    the link to the one in force), so pages and briefs come from one publication.
     """
     templates = resources.files("clustermon.site") / "templates"
     layout = jinja2.Environment(autoescape=jinja2.select_autoescape(["html"])).from_string(
         (templates / "page.html").read_text(encoding="utf-8")
     )
+    published_warehouse, publication = PublicationInfo.of(published_warehouse)
     with duckdb.connect(str(published_warehouse), read_only=True) as con:
         builder = SiteBuilder(con, pages_dir, site)
         sources = builder.pages()
         jobs = [job for source in sources for job in builder.expand(source)]
         in_workers = len(jobs) >= PARALLEL_FROM_PAGES and WORKERS > 1
         rendered = [] if in_workers else [builder.render(j.page, j.params, j.path) for j in jobs]
+        tables = PublishedTables(con, publication) if briefs else None
     if in_workers:
         rendered = _render_in_parallel(jobs, published_warehouse, pages_dir, site)
     navigation = [
@@ -395,11 +389,14 @@ def build_site(published_warehouse: Path, site: Path, pages_dir: Path = PAGES_DI
             for p in rendered
         }
         (building / PAGE_KEYS_FILE).write_text(json.dumps(keys, indent=1), encoding="utf-8")
+        made = build_briefs(tables, building / BRIEFS_DIR) if tables is not None else None
         _swap_in(building, site)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    return SiteBuild(len(rendered), sum(not page.reused for page in rendered))
+    if made is not None:  # <home>/published/briefs: a fixed link into the site in force
+        switch_link(site.with_name(BRIEFS_DIR), f"{site.name}/{BRIEFS_DIR}")
+    return SiteBuild(len(rendered), sum(not page.reused for page in rendered), made)
 
 
 _worker_builder: SiteBuilder | None = None  # a rendering worker's own (see _start_worker)

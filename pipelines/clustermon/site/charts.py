@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from clustermon.site.render import RenderContext
 
 CHART_HEIGHT = 280
+# The Vega-Lite version Altair's specs are written for, as vl-convert names it ("6.1").
+VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 # Set by the builder in every spec's `usermeta`: the browser test asserts it.
 USERMETA = {"clustermon": {"builder": "altair", "altair": alt.__version__}}
 DATA = "table"  # each spec's one named dataset

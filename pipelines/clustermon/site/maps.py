@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import altair as alt
 import pandas as pd
 
-from clustermon.home import GEO_REFERENCE
+from clustermon.home import GEO_REFERENCE, NUTS_REFERENCE
 from clustermon.site.charts import (
     DATA,
     DESCRIPTION,
@@ -58,10 +58,38 @@ BANDS = (
     "above the upper quartile",
 )
 NO_BAND = "no value"
+
+
+def quartile_band(value: float | None, q1: float, median: float, q3: float) -> str | None:
+    """A value's band among all regions, by the rule the pages apply in SQL (`CASE WHEN value
+    < q1 ...`): a quartile itself belongs to the band below it. None for no value."""
+    if value is None:
+        return None
+    if value < q1:
+        return BANDS[0]
+    if value <= median:
+        return BANDS[1]
+    return BANDS[2] if value <= q3 else BANDS[3]
+
+
 BAND_COLOURS = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 SUPPRESSED_COLOUR, NO_BAND_COLOUR = "#bdbdbd", "#ffffff"
 BAND = "band"  # the column a map colours by
 MAP_HEIGHT = 460
+
+
+@functools.cache
+def nuts_names() -> pd.DataFrame:
+    """The NUTS 2021 reference of the dbt seed as the view `nuts_names` of every page's
+    connection: `region_code`, `region_name`, `nuts_level` (0-3) and `region`, the code and
+    its name ("AT12 Niederösterreich"), which pages show wherever a region appears."""
+    frame = pd.read_csv(
+        NUTS_REFERENCE, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    ).rename(columns={"NUTS_ID": "region_code", "NAME_LATN": "region_name"})
+    frame["region_code"] = frame["region_code"].str.strip()
+    frame["nuts_level"] = frame["region_code"].str.len() - 2
+    frame["region"] = frame["region_code"] + " " + frame["region_name"]
+    return frame
 
 
 @functools.cache
