@@ -40,8 +40,10 @@ def test_a_failed_site_step_after_the_warehouse_was_published_is_told_as_such(
     assert outcome.published == {"published_warehouse", "dbt_docs"}
     assert (paths.published / "current").readlink() != previous  # a new publication
     assert query(paths.published_warehouse, "SELECT count(*) FROM indicator_values") == before
-    assert out[0] == f"Published warehouse  {paths.published_warehouse}"
-    assert out[1] == f"Published docs       {paths.published / 'dbt-docs' / 'index.html'}"
+    # The publish job ingests nothing: the summary is the gate's verdict alone.
+    assert out[0] == "Gate      passed"
+    assert out[1] == f"Published warehouse  {paths.published_warehouse}"
+    assert out[2] == f"Published docs       {paths.published / 'dbt-docs' / 'index.html'}"
     assert err[0].startswith("NOT published site   dashboard_site failed: ")
     assert "site-builds" in err[0] and err[0].endswith("; none in force yet")
     assert "nothing new was published" not in "\n".join(out + err)
@@ -62,5 +64,8 @@ def test_a_blocked_gate_publishes_nothing_and_says_why(skeleton_home, tmp_path):
     assert "indicator_values:indicator_values_suite" in err[0]
     assert err[0].endswith(f"; the one in force stays: {paths.published_warehouse}")
     assert err[1].endswith(f"; the one in force stays: {paths.site / 'index.html'}")
-    assert out == [f"Validation report    {paths.published / 'reports' / 'latest.html'}"]
+    assert out == [
+        f"Gate      blocked: {'; '.join(outcome.failing_checks)}",
+        f"Validation report    {paths.published / 'reports' / 'latest.html'}",
+    ]
     assert "gate_failed" in alert_kinds(paths) and "run_failed" not in alert_kinds(paths)
