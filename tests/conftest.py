@@ -17,7 +17,7 @@ from dagster import Definitions
 from filelock import FileLock
 
 from clustermon.definitions import build_definitions
-from clustermon.frontends.cli import refresh
+from clustermon.frontends.jobs import refresh
 from clustermon.home import REPO_ROOT, Paths
 from clustermon.resources import ClustermonHome
 from clustermon.settings import SETTLE_ENV

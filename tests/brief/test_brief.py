@@ -18,8 +18,8 @@ from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
 from clustermon.brief.pdf import CHROMIUM_ENV, CHROMIUM_FLAGS
-from clustermon.frontends.cli import run_job
 from clustermon.frontends.endings import ending
+from clustermon.frontends.jobs import run_job
 from clustermon.home import NUTS_REFERENCE, REPO_ROOT, Paths
 from clustermon.site.build import build_site
 from conftest import copy_home, preserved_environment, query

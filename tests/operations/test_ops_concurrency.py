@@ -16,7 +16,8 @@ import time
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from clustermon.definitions import defs
-from clustermon.frontends.cli import BUSY_EXIT, dagster_instance
+from clustermon.frontends.cli import BUSY_EXIT
+from clustermon.frontends.jobs import dagster_instance
 from clustermon.gate.validation_report import run_results
 from clustermon.home import REPO_ROOT, Paths
 from clustermon.ingest.assets import PROGRAMME_SPECS

@@ -14,7 +14,7 @@ import psutil
 import pytest
 from dagster import DagsterRunStatus
 
-from clustermon.frontends.cli import dagster_instance
+from clustermon.frontends.jobs import dagster_instance
 from clustermon.home import Paths
 from clustermon.publish.publication import current_id, load_publication, verify
 from conftest import (

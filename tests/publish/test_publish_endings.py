@@ -6,8 +6,8 @@ import shutil
 
 import duckdb
 
-from clustermon.frontends.cli import run_job
 from clustermon.frontends.endings import ending
+from clustermon.frontends.jobs import run_job
 from clustermon.home import Paths
 from conftest import copy_home, preserved_environment, query
 

@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from clustermon.frontends.cli import dagster_home, dagster_instance
+from clustermon.frontends.jobs import dagster_home, dagster_instance
 from clustermon.home import HOME_ENV, INBOX_ENV, PROGRAMME_ENV, REPO_ROOT, Paths
 
 # SIGTERM to a group, then this long before SIGKILL: a run stops at its next event.
