@@ -27,6 +27,7 @@ from clustermon.ingest import create_raw_tables, load_packages, load_programme
 from clustermon.ingest.inbox import package_key, rows_by_table, split_package_key
 from clustermon.ingest.raw_schema import RAW_TABLES
 from clustermon.operations.partitions import package_partitions
+from clustermon.operations.progress import report_progress
 from clustermon.resources import ClustermonHome, RefreshLock
 
 PACKAGE_TABLES = tuple(RAW_TABLES)
@@ -98,6 +99,9 @@ def raw_tables(
             paths.archive,
             home.settings(),
             only={split_package_key(k) for k in keys},
+            progress=lambda read, files, packages: report_progress(
+                context.log, read, files, f"files read ({packages} package{'s' * (packages != 1)})"
+            ),
         )
         accepted_ever = con.execute(
             "SELECT count(*) FROM raw.received_packages WHERE status = 'accepted'"

@@ -24,6 +24,7 @@ from clustermon.gate.package_gate import packages_at_fault
 from clustermon.home import code_version
 from clustermon.ingest.archive import archive_package
 from clustermon.ingest.package import (
+    FilesChecked,
     PackageCheck,
     PackageFolder,
     check_packages,
@@ -214,9 +215,11 @@ def load_batch(
     archive: Path,
     received_at: datetime,
     limits: FileLimits,
+    progress: FilesChecked | None = None,
 ) -> list[LoadedPackage]:
     """Archive, check and load packages, all in one transaction; an accepted package replaces
-    its region's quarter. A package whose files were loaded before is not checked again."""
+    its region's quarter. A package whose files were loaded before is not checked again;
+    `progress` is told of each file read."""
     recorded = {
         identifier: (status, first_received, checked_against)
         for identifier, status, first_received, checked_against in con.execute(
@@ -257,7 +260,7 @@ def load_batch(
     held_back: dict[tuple[str, str], str] = {}
     while candidates:
         try:
-            _load_checked(con, candidates, limits, held_back, context)
+            _load_checked(con, candidates, limits, held_back, context, progress)
         except _HeldBack as found:
             held_back.update(found.faults)  # and load the batch again without them
             continue
@@ -302,6 +305,7 @@ def _load_checked(
     limits: FileLimits,
     held_back: dict[tuple[str, str], str],
     context: str,
+    progress: FilesChecked | None,
 ) -> None:
     """Check, archive and load the batch in one transaction; raise _HeldBack (rolled back) when
     the gate's package suites fail on packages it would accept (gate/package_gate.py)."""
@@ -315,6 +319,7 @@ def _load_checked(
             ],
             limits,
             [c.copies for c in candidates],
+            progress,
         )
         receipts = [
             _Receipt(candidate, check) for check, candidate in zip(checks, candidates, strict=True)
@@ -342,8 +347,10 @@ def load_packages(
     archive: Path,
     settings: ProgrammeSettings,
     only: Collection[tuple[str, str]] | None = None,
+    progress: FilesChecked | None = None,
 ) -> Ingested:
-    """Load the inbox's packages (or only those of the given (region, quarter) pairs).
+    """Load the inbox's packages (or only those of the given (region, quarter) pairs);
+    `progress` is told of each file read.
 
     The inbox-wide rules hold either way: two folders for one quarter reject both, and a region
     the loaded programme does not list is rejected. Other packages' raw rows stay untouched.
@@ -361,7 +368,7 @@ def load_packages(
                 "programme's regions.csv; the package is rejected"
             )
         batch.append((package, rejection))
-    loaded = load_batch(con, batch, archive, datetime.now(UTC), settings.file_limits())
+    loaded = load_batch(con, batch, archive, datetime.now(UTC), settings.file_limits(), progress)
     if only is not None:
         arriving = {key: why for key, why in arriving.items() if key in only}
     return Ingested(loaded, problems, arriving)

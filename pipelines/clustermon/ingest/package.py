@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -40,6 +40,10 @@ from clustermon.ingest.rule_engine import (
     start_batch,
 )
 from clustermon.settings import Arrival, FileLimits, ProgrammeSettings
+
+# Told (files read so far, files in the batch, packages in the batch) as each file is read: the
+# progress view's.
+FilesChecked = Callable[[int, int, int], None]
 
 DEFAULT_LIMITS = ProgrammeSettings().file_limits()
 # The EU writes Greece and the United Kingdom as EL and UK (NUTS codes start so), and uses XK.
@@ -218,6 +222,7 @@ def check_packages(
     packages: Sequence[tuple[PackageFolder, str | None]],
     limits: FileLimits = DEFAULT_LIMITS,
     copies: Sequence[dict[str, Path]] | None = None,
+    progress: FilesChecked | None = None,
 ) -> list[PackageCheck]:
     """Run every rule on a batch of packages at once; a package's `key` is its position.
 
@@ -227,7 +232,7 @@ def check_packages(
     Rows that pass stay in `loaded_<table>` temp tables and faults in `package_quarantine`,
     both with the package's key. A rejection given with a package is a reason found outside
     its folder (unlisted region, a second folder for the quarter); its rows are checked all
-    the same, so the sender learns everything at once.
+    the same, so the sender learns everything at once. `progress` is told of each file read.
     """
     prepare_reference_data(con)
     checks = [PackageCheck(package, key) for key, (package, _) in enumerate(packages)]
@@ -236,6 +241,7 @@ def check_packages(
     )
     files = [_table_files(check) for check in checks]
     copies = copies or [{} for _ in checks]
+    files_read, to_read = 0, sum(map(len, files))
     for table in TABLES:
 
         def sent(table: Table = table) -> Iterator[TableFile]:
@@ -246,6 +252,10 @@ def check_packages(
                 path = tables.get(table.name)
                 if path is None:
                     continue
+                nonlocal files_read
+                files_read += 1
+                if progress:
+                    progress(files_read, to_read, len(checks))
                 try:
                     read = read_contract_file(copy.get(path.name, path), table, limits)
                 except FileFault as fault:

@@ -1,10 +1,13 @@
-"""What the CLI shows of a run: one line per step as it starts, succeeds or fails, and a failing
-gate check, on the terminal; everything else (dbt's output, every error's stack trace) goes to
-the run's log file under <home>/logs, to which the CLI sends standard output during the run."""
+"""What the CLI shows of a run: one line per step as it starts, succeeds or fails, a failing gate
+check, and how far a long step has got (`report_progress`: a bar redrawn in place on a terminal,
+a plain line every few seconds elsewhere); everything else (dbt's output, every error's stack
+trace) goes to the run's log file under <home>/logs, to which the CLI sends standard output
+during the run."""
 
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 from typing import TextIO
 
@@ -15,11 +18,23 @@ from dagster import (
     logger,
 )
 from dagster._utils.error import SerializableErrorInfo
+from tqdm import tqdm
 
-_SHOWN = {
-    DagsterEventType.STEP_START: "started",
-    DagsterEventType.STEP_SUCCESS: "done",
+_STEP_EVENTS = {
+    DagsterEventType.STEP_START,
+    DagsterEventType.STEP_SUCCESS,
+    DagsterEventType.STEP_FAILURE,
 }
+# A record's attribute (a logging `extra`) carrying (done, total, what) of a step's progress.
+PROGRESS = "clustermon_progress"
+# Seconds between two plain progress lines where the output is no terminal (a log, a pipe).
+PLAIN_PROGRESS_EVERY = 5.0
+
+
+def report_progress(log: logging.Logger, done: int, total: int, what: str) -> None:
+    """Say that `done` of `total` `what` (a plural noun phrase) are through, in the progress
+    view and in the run's log."""
+    log.info(f"{done} of {total} {what}", extra={PROGRESS: (done, total, what)})
 
 
 def error_reason(error: SerializableErrorInfo) -> str:
@@ -38,30 +53,77 @@ class _StepLines(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__()
-        self._started: dict[str, float] = {}
+        self._started: dict[str, float] = {}  # steps running now
 
     def format(self, record: logging.LogRecord) -> str:
+        if progress := getattr(record, PROGRESS, None):
+            done, total, what = progress
+            return f"  {record.dagster_meta['step_key']}: {done} of {total} {what}"  # type: ignore[attr-defined]
         event = record.dagster_event  # type: ignore[attr-defined]
         step = event.step_key or "run"
-        if event.event_type == DagsterEventType.STEP_START:
-            self._started[step] = record.created
-        took = f" ({record.created - self._started[step]:.1f} s)" if step in self._started else ""
-        if event.event_type == DagsterEventType.STEP_FAILURE:
-            return f"  {step}: FAILED: {error_reason(event.step_failure_data.error)}{took}"
         if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             return f"  {step}: check failed: {event.event_specific_data.check_name}"
-        if event.event_type == DagsterEventType.STEP_SUCCESS:
-            return f"  {step}: done{took}"
-        return f"  {step}: {_SHOWN[event.event_type]}"
+        if event.event_type == DagsterEventType.STEP_START:
+            self._started[step] = record.created
+            return f"  {step}: started"
+        started = self._started.pop(step, None)
+        took = "" if started is None else f" ({record.created - started:.1f} s)"
+        if event.event_type == DagsterEventType.STEP_FAILURE:
+            return f"  {step}: FAILED: {error_reason(event.step_failure_data.error)}{took}"
+        return f"  {step}: done{took}"
 
 
 def _shown(record: logging.LogRecord) -> bool:
+    if hasattr(record, PROGRESS):
+        return True
     event = getattr(record, "dagster_event", None)
     if event is None:
         return False
     if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
         return not event.event_specific_data.passed
-    return event.event_type in _SHOWN or event.event_type == DagsterEventType.STEP_FAILURE
+    return event.event_type in _STEP_EVENTS
+
+
+class _Screen(logging.StreamHandler):
+    """The terminal: a step's progress is one bar redrawn in place until the next line; where
+    the output is no terminal, a plain progress line at most every PLAIN_PROGRESS_EVERY seconds
+    (and always the first and the last)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(stream)
+        self._interactive = stream.isatty()
+        self._bar_started: float | None = None  # when the bar on screen now was first drawn
+        self._last_plain = float("-inf")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        progress = getattr(record, PROGRESS, None)
+        if progress is None:
+            self._end_bar()
+            super().emit(record)
+        elif self._interactive:
+            done, total, what = progress
+            if self._bar_started is None:
+                self._bar_started = record.created
+            bar = tqdm.format_meter(
+                done,
+                total,
+                record.created - self._bar_started,
+                ncols=shutil.get_terminal_size().columns,
+                prefix=f"  {record.dagster_meta['step_key']}: {what}",  # type: ignore[attr-defined]
+            )
+            self.stream.write(f"\r{bar}\x1b[K")
+            self.stream.flush()
+        else:
+            done, total, _ = progress
+            if done in (1, total) or record.created - self._last_plain >= PLAIN_PROGRESS_EVERY:
+                self._last_plain = record.created
+                super().emit(record)
+
+    def _end_bar(self) -> None:
+        """The next line takes the bar's place."""
+        if self._bar_started is not None:
+            self.stream.write("\r\x1b[K")
+            self._bar_started = None
 
 
 @logger(description="One line per step on standard output (the CLI's progress view).")
@@ -69,7 +131,7 @@ def progress_logger(init_context: InitLoggerContext) -> logging.Logger:
     lines = logging.getLogger("clustermon.progress")
     if not lines.handlers:
         # The terminal itself: the CLI sends standard output (dbt's) to the log file.
-        screen = logging.StreamHandler(sys.__stdout__)
+        screen = _Screen(sys.__stdout__)
         screen.addFilter(_shown)
         screen.setFormatter(_StepLines())
         lines.addHandler(screen)
