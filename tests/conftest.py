@@ -24,6 +24,7 @@ from clustermon.settings import SETTLE_ENV
 from clustermon.tools.demo import write_demo
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SKELETON_2024Q4 = FIXTURES / "skeleton" / "inbox" / "AT12" / "2024Q4"
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 # Tests write their packages whole before they refresh: no folder waits to settle (for every
@@ -218,10 +219,23 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     return built_once(tmp_path_factory, "demo", build)
 
 
+@pytest.fixture(scope="session")
+def old_publication(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """A home that published the skeleton's 2024Q4 alone, its 2025Q1 being new data to come:
+    the kill tests copy it (tests/operations/killing.py). Refreshed once per test run."""
+
+    def build(paths: Paths) -> None:
+        shutil.copytree(FIXTURES / "skeleton" / "programme", paths.programme)
+        shutil.copytree(SKELETON_2024Q4, paths.inbox / "AT12" / "2024Q4")
+        assert run_refresh(paths), "the refresh of the skeleton's 2024Q4 failed"
+        assert query(paths.published_warehouse, OUT01_2025Q1) == []
+
+    return built_once(tmp_path_factory, "old-publication", build)
+
+
 # Seconds a subprocess test waits for each thing it expects (a step started, a run ended): a
 # bound, not a timing; only a hang fails on it, on a loaded 2-core machine.
 HANG_BOUND = 600
-SKELETON_2024Q4 = FIXTURES / "skeleton" / "inbox" / "AT12" / "2024Q4"
 
 
 def _restate(path: Path, old: str, new: str) -> None:

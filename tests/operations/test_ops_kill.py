@@ -1,96 +1,42 @@
 """A refresh stopped with SIGTERM ends cleanly; one killed (SIGKILL of its process group, as an
-OOM kill or a reboot would) at eight moments spread over its run leaves what is published the
-complete old publication or the complete new one. After either, the next `clustermon refresh`
-on the same home publishes the new data by itself, with no hand repair of Dagster's storage,
-the lock or the warehouse."""
+OOM kill or a reboot would) at four moments up to the warehouse's build (before and while it is
+written, between the gate's package checks) leaves the complete old publication in force. After
+either, the next `clustermon refresh` on the same home publishes the new data by itself, with no
+hand repair of Dagster's storage, the lock or the warehouse. The later moments are in
+test_ops_kill_publication.py."""
 
-import os
-import shutil
 import signal
 import time
 from pathlib import Path
 
 import psutil
 import pytest
-from dagster import DagsterRunStatus
+from killing import in_force, killed_then_healed, with_new_data
 
 from clustermon.frontends.jobs import dagster_instance
 from clustermon.home import Paths
-from clustermon.publish.publication import current_id, load_publication, verify
-from conftest import (
-    FIXTURES,
-    HANG_BOUND,
-    OUT01_2025Q1,
-    cli_process,
-    copy_home,
-    home_with_fixture,
-    query,
-    read_until,
-    run_refresh,
-)
+from conftest import HANG_BOUND, cli_process, read_until, run_refresh
 
-# The start of these steps, in the order a refresh runs them: before and while the warehouse is
-# written, between the gate's checks, during publication, and after it (site, docs).
+# The start of these steps, in the order a refresh runs them.
 MOMENTS = (
     "programme_tables",
     "raw_tables",
     "packages__received_packages_package_volumes_suite",
     "indicator_models",
-    "impact_estimates",
-    "indicator_values_indicator_values_suite",
-    "published_warehouse",
-    "dashboard_site",
 )
 
 
-@pytest.fixture(scope="module")
-def old(tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    """A home that published the skeleton's 2024Q4 alone; its 2025Q1 is the new data."""
-    paths = home_with_fixture(tmp_path_factory.mktemp("old"), "skeleton")
-    shutil.rmtree(paths.inbox / "AT12" / "2025Q1")
-    assert run_refresh(paths)
-    assert query(paths.published_warehouse, OUT01_2025Q1) == []
-    return paths
-
-
-def in_force(paths: Paths) -> str:
-    """'old' or 'new', once the publication in force is checked whole: every file as its
-    manifest says, the site in force readable."""
-    publication = load_publication(paths.published, current_id(paths.published))
-    assert verify(publication) == []
-    assert (paths.site / "index.html").is_file()
-    return {(): "old", ((2.0,),): "new"}[tuple(query(paths.published_warehouse, OUT01_2025Q1))]
-
-
 @pytest.mark.parametrize("moment", MOMENTS)
-def test_a_refresh_killed_at_any_moment_heals_on_the_next(old: Paths, tmp_path: Path, moment):
-    paths = copy_home(old, tmp_path)
-    paths = Paths(paths.home, tmp_path / "inbox", paths.programme)
-    shutil.copytree(FIXTURES / "skeleton" / "inbox", paths.inbox)  # 2025Q1 arrives
-
-    killed = cli_process(paths, "refresh")
-    read_until(killed, lambda line: line == f"{moment}: started")
-    os.killpg(killed.pid, signal.SIGKILL)
-    killed.communicate(timeout=HANG_BOUND)
-
-    # Killed before publication the old one is in force; after its switch, the new one.
-    possible = {"published_warehouse": {"old", "new"}, "dashboard_site": {"new"}}
-    assert in_force(paths) in possible.get(moment, {"old"})
-
-    assert run_refresh(paths)
-    assert in_force(paths) == "new"
-    with dagster_instance(paths) as instance:
-        statuses = [record.dagster_run.status for record in instance.get_run_records()]
-    # The old home's run, the killed one (marked failed by the next), the one that healed.
-    assert sorted(status.value for status in statuses) == ["FAILURE", "SUCCESS", "SUCCESS"]
-    assert DagsterRunStatus.STARTED not in statuses
+def test_a_refresh_killed_up_to_its_build_heals_on_the_next(
+    old_publication: Paths, tmp_path: Path, moment
+):
+    killed_then_healed(old_publication, tmp_path, moment)
 
 
-def test_a_refresh_stopped_with_sigterm_mid_build_ends_cleanly(old: Paths, tmp_path: Path):
-    paths = copy_home(old, tmp_path)
-    paths = Paths(paths.home, tmp_path / "inbox", paths.programme)
-    shutil.copytree(FIXTURES / "skeleton" / "inbox", paths.inbox)
-
+def test_a_refresh_stopped_with_sigterm_mid_build_ends_cleanly(
+    old_publication: Paths, tmp_path: Path
+):
+    paths = with_new_data(old_publication, tmp_path)
     stopped = cli_process(paths, "refresh")
     read_until(stopped, lambda line: line == "indicator_models: started")
     while not any(child.name() == "dbt" for child in psutil.Process(stopped.pid).children(True)):
