@@ -24,6 +24,20 @@ from conftest import (
     run_refresh,
 )
 
+# The start of these steps, in the order a refresh runs them: before and while the warehouse is
+# written, between the gate's checks, during publication, and after it (site, docs). The first
+# four are test_ops_kill.py's, the others test_ops_kill_publication.py's.
+MOMENTS = (
+    "programme_tables",
+    "raw_tables",
+    "packages__received_packages_package_volumes_suite",
+    "indicator_models",
+    "impact_estimates",
+    "indicator_values_indicator_values_suite",
+    "published_warehouse",
+    "dashboard_site",
+)
+
 
 def with_new_data(old: Paths, root: Path) -> Paths:
     """A private copy of the old home whose inbox has 2025Q1 arriving."""
