@@ -102,6 +102,30 @@ def _compact(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(present), (np.cumsum(present) - 1)[values]
 
 
+def _distinct_rows(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first occurrence of each distinct row of `values` (non-negative, below `bound`) in
+    the rows' lexicographic order, and each row's index among them: np.unique(axis=0)'s
+    return_index and return_inverse, from the rows packed into as few int64 words as hold
+    them (np.unique sorts the rows as opaque bytes, several times slower)."""
+    bits = max(bound - 1, 1).bit_length()
+    per_word = 63 // bits
+    words = []
+    for at in range(0, values.shape[1], per_word):
+        word = np.zeros(len(values), dtype=np.int64)
+        for column in values[:, at : at + per_word].T:
+            word = (word << bits) | column
+        words.append(word)
+    order = np.lexsort(words[::-1])  # stable: a group's first row is its first occurrence
+    new = np.zeros(len(values), dtype=bool)
+    new[:1] = True
+    for word in words:
+        ordered = word[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
+    inverse = np.empty(len(values), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return order[new], inverse
+
+
 def _inverse_root_times(
     diagonal: np.ndarray,
     u: np.ndarray,
@@ -140,9 +164,9 @@ def _inverse_root_times(
     for size in np.unique(sizes[sizes > 1]):
         rows = order[starts[sizes == size][:, None] + np.arange(size)]
         rows = np.take_along_axis(rows, np.argsort(cell[rows], axis=1), axis=1)
-        _, first, inverse = np.unique(cell[rows], axis=0, return_index=True, return_inverse=True)
+        first, inverse = _distinct_rows(cell[rows], int(cell.max()) + 1)
         roots = np.empty((len(first), size))
-        shared.append((rows, roots, inverse.reshape(-1)))
+        shared.append((rows, roots, inverse))
         batches += [
             (rows[first[at : at + BATCH_SLOTS]], roots[at : at + BATCH_SLOTS])
             for at in range(0, len(first), BATCH_SLOTS)
