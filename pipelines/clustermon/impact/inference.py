@@ -137,7 +137,7 @@ def _inverse_root_times(
     sizes: np.ndarray,
 ) -> np.ndarray:
     """B^(-1/2) v on each slot's rows (row arrays; the slot's rows are order[start:start +
-    size]), B = diag(diagonal) + u b' + b u' over the slot's rows, every entry of B and v a
+    size], by cell), B = diag(diagonal) + u b' + b u' over the slot's rows, every entry of B and v a
     function of the row's cell. So slots in the same cells (comparison firms of one stratum
     seen in the same years) share their result, and each distinct set of cells gets one
     eigendecomposition (the cost of CR2 at scale): in batches of one size and at most
@@ -163,7 +163,6 @@ def _inverse_root_times(
     shared, batches = [], []
     for size in np.unique(sizes[sizes > 1]):
         rows = order[starts[sizes == size][:, None] + np.arange(size)]
-        rows = np.take_along_axis(rows, np.argsort(cell[rows], axis=1), axis=1)
         first, inverse = _distinct_rows(cell[rows], int(cell.max()) + 1)
         roots = np.empty((len(first), size))
         shared.append((rows, roots, inverse))
@@ -214,9 +213,10 @@ def cr2_sandwich(
     t_key = np.bincount(key, weight**2 * treatment**2, minlength=n_keys) / curvature.ravel()
     residual = score / (weight * treatment)  # score = w x e
 
-    # One slot per firm and column: its rows, in `order` from `starts`.
+    # One slot per firm and column: its rows, in `order` from `starts`, by cell within the
+    # slot (rows come nearly in that order: a stable sort is fastest).
     code = firm_row * n_columns + column
-    order = np.argsort(code, kind="stable")
+    order = np.argsort(code * n_cells + cell_index, kind="stable")
     first = np.diff(code[order], prepend=-1) != 0  # a slot's first row, in order
     slots, starts = code[order][first], np.flatnonzero(first)
     slot = np.empty(len(code), dtype=np.int64)
@@ -256,14 +256,6 @@ def cr2_sandwich(
     s_key, t_key_entry = per_slot(b * z), per_slot(b * weight * z)
     slot_firm = slots // n_columns
     half = n_cells + n_keys  # columns of U: the cells, then the scope-columns
-    rows = np.concatenate([firm_row, slot_firm, firm_row, slot_firm])
-    columns = np.concatenate(
-        [cell_index, n_cells + slot_key, half + cell_index, half + n_cells + slot_key]
-    )
-    r = sparse.csr_matrix(
-        (np.concatenate([s_cell, s_key, t_cell, t_key_entry]), (rows, columns)),
-        shape=(len(firms), 2 * half),
-    )
     # C = D + V E' + E V': D holds Q's diagonal (q on the cells, t on the scope-columns) and
     # the -I blocks, V the couplings r between a cell and its scope-column (one column per
     # scope-column), E the scope-columns' unit vectors. C P itself is dense over a scope's
@@ -286,24 +278,43 @@ def cr2_sandwich(
     keys = np.concatenate([key_position, half + key_position])  # both halves' scope-columns
     group = np.tile(np.concatenate([cell_key, np.arange(n_keys)]), 2)  # each column's key
 
-    # D's part over the cells: P's cell blocks are g = S'S, h = S'T and k = T'T (S, T: R's
-    # two halves on the cells). A comparison firm's T is its S times its cells' weight w, a
-    # treated firm's is its S, so with A and B the products over treated and comparison firms
-    # alone: g = A + B, h = A + B W, k = A + W B W. Only these two (a quarter of P's entries)
-    # are formed.
+    # R itself (four entries a row) is never formed: its parts on the cells, S and T, are
+    # built by firm straight from the rows' order, and every product with R's scope-column
+    # parts goes through the thin [R E, R V] (one entry per slot each).
+    n_firms = len(firms)
+    pointer = np.concatenate([[0], np.cumsum(np.bincount(firm_row, minlength=n_firms))])
+    s, t = (
+        sparse.csr_matrix((values[order], cell_index[order], pointer), shape=(n_firms, n_cells))
+        for values in (s_cell, t_cell)
+    )
+    by_slot = np.concatenate([[0], np.cumsum(3 * np.bincount(slot_firm, minlength=n_firms))])
+    thin = sparse.csr_matrix(
+        (
+            np.stack([s_key, t_key_entry, per_slot(s_cell * r_cell[cell_index])], axis=1).ravel(),
+            (slot_key[:, None] + n_keys * np.arange(3)).ravel(),
+            by_slot,
+        ),
+        shape=(n_firms, 3 * n_keys),
+    )
+    on_keys = (thin.T @ thin).tocsr()
+    gram = sparse.vstack(  # P [E, V]: R's columns, in order, against [R E, R V]
+        [s.T @ thin, on_keys[:n_keys], t.T @ thin, on_keys[n_keys : 2 * n_keys]], format="csr"
+    )
+    gram_keys, gram_v = gram[:, : 2 * n_keys], gram[:, 2 * n_keys :]  # P E, P V
+
+    # D's part over the cells: P's cell blocks are g = S'S, h = S'T and k = T'T. A comparison
+    # firm's T is its S times its cells' weight w, a treated firm's is its S, so with A and B
+    # the products over treated and comparison firms alone: g = A + B, h = A + B W,
+    # k = A + W B W. Only these two (a quarter of P's entries) are formed.
     treated_row = treatment > 0
     cell_weight_of_comparison = np.zeros(n_cells)
     cell_weight_of_comparison[cell_index[~treated_row]] = weight[~treated_row]
     w = sparse.diags(cell_weight_of_comparison)
     q = sparse.diags(q_cell)
-
-    def cell_product(rows: np.ndarray) -> sparse.csr_matrix:
-        s = sparse.csr_matrix(
-            (s_cell[rows], (firm_row[rows], cell_index[rows])), shape=(len(firms), n_cells)
-        )
-        return (s.T @ s).tocsr()
-
-    a_part, b_part = cell_product(treated_row), cell_product(~treated_row)
+    treated_firm = np.zeros(n_firms, dtype=bool)
+    treated_firm[firm_row[treated_row]] = True
+    treated_s, comparison_s = s[treated_firm], s[~treated_firm]
+    a_part, b_part = (treated_s.T @ treated_s).tocsr(), (comparison_s.T @ comparison_s).tocsr()
     g = a_part + b_part
     h, h_transposed, k = a_part + b_part @ w, a_part + w @ b_part, a_part + w @ b_part @ w
     # The blocks of (D P) o (P D): ss (q g - h')(g q - h), st -(q h - k) o g (and ts, its
@@ -316,7 +327,6 @@ def cr2_sandwich(
         + _key_pairs(cell_key[across.col], cell_key[across.row], across.data, n_keys)
     )
     # D's part with a scope-column on one side (or both): P's columns of the scope-columns.
-    gram_keys = (r.T @ r[:, keys]).tocsr()  # P E, both halves
     with_keys = (d @ gram_keys).multiply(gram_keys @ d[keys][:, keys]).tocoo()
     from_cell = ~np.isin(with_keys.row, keys)
     key_pairs = _key_pairs(
@@ -328,7 +338,6 @@ def cr2_sandwich(
         n_keys,
     )
     # The couplings' part, through P V and P E.
-    gram_v = (r.T @ (r @ v)).tocsr()  # P V
     mixed = gram_keys[:, :n_keys].multiply(d @ gram_v).tocoo()  # (P E) o (D P V)
     mixed_sum = _key_pairs(group[mixed.row], mixed.col, mixed.data, n_keys)
     at_keys = gram_v[key_position]  # e_a' P V
