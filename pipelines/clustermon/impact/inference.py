@@ -211,7 +211,6 @@ def cr2_sandwich(
         cell_weight * curvature.ravel()[cell_key]
     )
     t_key = np.bincount(key, weight**2 * treatment**2, minlength=n_keys) / curvature.ravel()
-    residual = score / (weight * treatment)  # score = w x e
 
     # One slot per firm and column: its rows, in `order` from `starts`, by cell within the
     # slot (rows come nearly in that order: a stable sort is fastest).
@@ -219,7 +218,8 @@ def cr2_sandwich(
     order = np.argsort(code * n_cells + cell_index, kind="stable")
     first = np.diff(code[order], prepend=-1) != 0  # a slot's first row, in order
     slots, starts = code[order][first], np.flatnonzero(first)
-    slot = np.empty(len(code), dtype=np.int64)
+    del code  # row arrays go as soon as they are spent: the products below set the peak
+    slot = np.empty(len(order), dtype=np.int64)
     slot[order] = np.cumsum(first) - 1
     slot_key = np.zeros(len(slots), dtype=np.int64)
     slot_key[slot] = key
@@ -240,13 +240,16 @@ def cr2_sandwich(
         sizes=np.bincount(slot),
     )
     z = adjusted_x / curvature.ravel()[key]
+    del key
 
     def by_firm(values: np.ndarray) -> np.ndarray:
         out = np.zeros((len(firms), n_columns))
         out[slots // n_columns, slots % n_columns] = values
         return out
 
-    adjusted_score = by_firm(per_slot(adjusted_x * residual))
+    # score = w x e
+    adjusted_score = by_firm(per_slot(adjusted_x * (score / (weight * treatment))))
+    del adjusted_x
     meat = _per_scope_cross(scope_of, adjusted_score, adjusted_score, n_scopes)
     covariance = meat / (curvature[:, :, None] * curvature[:, None, :])
 
@@ -254,8 +257,65 @@ def cr2_sandwich(
     # (I - H)(I - H)' = I + U Q U' - U U'W - W U U'.
     s_cell, t_cell = z * a, z * weight * a
     s_key, t_key_entry = per_slot(b * z), per_slot(b * weight * z)
+    plain = by_firm(per_slot(z**2))
+    del z, a, b
+    # The diagonal of R C R': s'Qs - 2 s.t per firm and column.
+    quadratic = (
+        np.bincount(
+            slot,
+            s_cell**2 * q_cell[cell_index]
+            + 2 * s_cell * s_key[slot] * r_cell[cell_index]
+            - 2 * s_cell * t_cell,
+            minlength=len(slots),
+        )
+        + s_key**2 * t_key[slot_key]
+        - 2 * s_key * t_key_entry
+    )
+    low_rank = by_firm(quadratic)
+    trace = _per_scope_cross(scope_of, plain + low_rank, np.ones((len(firms), 1)), n_scopes)
+    trace_product = (
+        _per_scope_cross(scope_of, plain, plain, n_scopes)
+        + _per_scope_cross(scope_of, plain, low_rank, n_scopes)
+        + _per_scope_cross(scope_of, low_rank, plain, n_scopes)
+    )
+
+    # R itself (four entries a row) is never formed: its parts on the cells, S and T, are
+    # built by firm straight from the rows' order, and every product with R's scope-column
+    # parts goes through the thin [R E, R V] (one entry per slot each).
+    n_firms = len(firms)
+    treated_row = treatment > 0
+    treated_firm = np.zeros(n_firms, dtype=bool)
+    treated_firm[firm_row[treated_row]] = True
+    cell_weight_of_comparison = np.zeros(n_cells)
+    cell_weight_of_comparison[cell_index[~treated_row]] = weight[~treated_row]
+    coupled = per_slot(s_cell * r_cell[cell_index])  # R V
+    pointer = np.concatenate([[0], np.cumsum(np.bincount(firm_row, minlength=n_firms))])
+    cell_of_entry = cell_index[order].astype(np.int32)  # shared by S and T
+    s, t = (
+        sparse.csr_matrix(
+            (values[order], cell_of_entry, pointer.astype(np.int32)), shape=(n_firms, n_cells)
+        )
+        for values in (s_cell, t_cell)
+    )
+    del s_cell, t_cell, order, firm_row, cell_index, cell_of_entry, treated_row
     slot_firm = slots // n_columns
+    by_slot = np.concatenate([[0], np.cumsum(3 * np.bincount(slot_firm, minlength=n_firms))])
+    thin = sparse.csr_matrix(
+        (
+            np.stack([s_key, t_key_entry, coupled], axis=1).ravel(),
+            (slot_key[:, None] + n_keys * np.arange(3)).ravel(),
+            by_slot,
+        ),
+        shape=(n_firms, 3 * n_keys),
+    )
+    on_keys = (thin.T @ thin).tocsr()
+    gram = sparse.vstack(  # P [E, V]: R's columns, in order, against [R E, R V]
+        [s.T @ thin, on_keys[:n_keys], t.T @ thin, on_keys[n_keys : 2 * n_keys]], format="csr"
+    )
+    del t, thin
     half = n_cells + n_keys  # columns of U: the cells, then the scope-columns
+    gram_keys, gram_v = gram[:, : 2 * n_keys], gram[:, 2 * n_keys :]  # P E, P V
+
     # C = D + V E' + E V': D holds Q's diagonal (q on the cells, t on the scope-columns) and
     # the -I blocks, V the couplings r between a cell and its scope-column (one column per
     # scope-column), E the scope-columns' unit vectors. C P itself is dense over a scope's
@@ -278,42 +338,14 @@ def cr2_sandwich(
     keys = np.concatenate([key_position, half + key_position])  # both halves' scope-columns
     group = np.tile(np.concatenate([cell_key, np.arange(n_keys)]), 2)  # each column's key
 
-    # R itself (four entries a row) is never formed: its parts on the cells, S and T, are
-    # built by firm straight from the rows' order, and every product with R's scope-column
-    # parts goes through the thin [R E, R V] (one entry per slot each).
-    n_firms = len(firms)
-    pointer = np.concatenate([[0], np.cumsum(np.bincount(firm_row, minlength=n_firms))])
-    s, t = (
-        sparse.csr_matrix((values[order], cell_index[order], pointer), shape=(n_firms, n_cells))
-        for values in (s_cell, t_cell)
-    )
-    by_slot = np.concatenate([[0], np.cumsum(3 * np.bincount(slot_firm, minlength=n_firms))])
-    thin = sparse.csr_matrix(
-        (
-            np.stack([s_key, t_key_entry, per_slot(s_cell * r_cell[cell_index])], axis=1).ravel(),
-            (slot_key[:, None] + n_keys * np.arange(3)).ravel(),
-            by_slot,
-        ),
-        shape=(n_firms, 3 * n_keys),
-    )
-    on_keys = (thin.T @ thin).tocsr()
-    gram = sparse.vstack(  # P [E, V]: R's columns, in order, against [R E, R V]
-        [s.T @ thin, on_keys[:n_keys], t.T @ thin, on_keys[n_keys : 2 * n_keys]], format="csr"
-    )
-    gram_keys, gram_v = gram[:, : 2 * n_keys], gram[:, 2 * n_keys :]  # P E, P V
-
     # D's part over the cells: P's cell blocks are g = S'S, h = S'T and k = T'T. A comparison
     # firm's T is its S times its cells' weight w, a treated firm's is its S, so with A and B
     # the products over treated and comparison firms alone: g = A + B, h = A + B W,
     # k = A + W B W. Only these two (a quarter of P's entries) are formed.
-    treated_row = treatment > 0
-    cell_weight_of_comparison = np.zeros(n_cells)
-    cell_weight_of_comparison[cell_index[~treated_row]] = weight[~treated_row]
     w = sparse.diags(cell_weight_of_comparison)
     q = sparse.diags(q_cell)
-    treated_firm = np.zeros(n_firms, dtype=bool)
-    treated_firm[firm_row[treated_row]] = True
     treated_s, comparison_s = s[treated_firm], s[~treated_firm]
+    del s
     a_part, b_part = (treated_s.T @ treated_s).tocsr(), (comparison_s.T @ comparison_s).tocsr()
     g = a_part + b_part
     h, h_transposed, k = a_part + b_part @ w, a_part + w @ b_part, a_part + w @ b_part @ w
@@ -351,25 +383,4 @@ def cr2_sandwich(
         n_columns,
     )
 
-    # The diagonal of R C R': s'Qs - 2 s.t per firm and column.
-    quadratic = (
-        np.bincount(
-            slot,
-            s_cell**2 * q_cell[cell_index]
-            + 2 * s_cell * s_key[slot] * r_cell[cell_index]
-            - 2 * s_cell * t_cell,
-            minlength=len(slots),
-        )
-        + s_key**2 * t_key[slot_key]
-        - 2 * s_key * t_key_entry
-    )
-    plain = by_firm(per_slot(z**2))
-    low_rank = by_firm(quadratic)
-    trace = _per_scope_cross(scope_of, plain + low_rank, np.ones((len(firms), 1)), n_scopes)
-    trace_product = (
-        _per_scope_cross(scope_of, plain, plain, n_scopes)
-        + _per_scope_cross(scope_of, plain, low_rank, n_scopes)
-        + _per_scope_cross(scope_of, low_rank, plain, n_scopes)
-        + cross
-    )
-    return Sandwich(covariance, trace[:, :, 0], trace_product)
+    return Sandwich(covariance, trace[:, :, 0], trace_product + cross)
