@@ -76,11 +76,14 @@ def _per_scope_cross(
     return out
 
 
-def _key_pairs(
-    left: np.ndarray, right: np.ndarray, values: np.ndarray, n_keys: int
-) -> sparse.csr_matrix:
-    """The sums of `values` by pair of scope-columns (left, right), as a sparse matrix."""
-    return sparse.csr_matrix((values, (left, right)), shape=(n_keys, n_keys))
+def _scope_pairs(
+    left: np.ndarray, right: np.ndarray, values: np.ndarray, n_scopes: int, n_columns: int
+) -> np.ndarray:
+    """The sums of `values` by pair of scope-columns (left, right) of one scope, as scopes x
+    columns x columns (no firm is in two scopes, so no pair straddles two)."""
+    return np.bincount(
+        left * n_columns + right % n_columns, values, minlength=n_scopes * n_columns**2
+    ).reshape(n_scopes, n_columns, n_columns)
 
 
 def _per_scope_pairs(pairs: sparse.csr_matrix, n_scopes: int, n_columns: int) -> np.ndarray:
@@ -351,36 +354,39 @@ def cr2_sandwich(
     h, h_transposed, k = a_part + b_part @ w, a_part + w @ b_part, a_part + w @ b_part @ w
     # The blocks of (D P) o (P D): ss (q g - h')(g q - h), st -(q h - k) o g (and ts, its
     # transpose), tt h o h'.
+    scopes = n_scopes, n_columns
     same = ((q @ g - h_transposed).multiply(g @ q - h) + h.multiply(h_transposed)).tocoo()
     across = (-(q @ h - k).multiply(g)).tocoo()
     cell_pairs = (
-        _key_pairs(cell_key[same.row], cell_key[same.col], same.data, n_keys)
-        + _key_pairs(cell_key[across.row], cell_key[across.col], across.data, n_keys)
-        + _key_pairs(cell_key[across.col], cell_key[across.row], across.data, n_keys)
+        _scope_pairs(cell_key[same.row], cell_key[same.col], same.data, *scopes)
+        + _scope_pairs(cell_key[across.row], cell_key[across.col], across.data, *scopes)
+        + _scope_pairs(cell_key[across.col], cell_key[across.row], across.data, *scopes)
     )
     # D's part with a scope-column on one side (or both): P's columns of the scope-columns.
     with_keys = (d @ gram_keys).multiply(gram_keys @ d[keys][:, keys]).tocoo()
-    from_cell = ~np.isin(with_keys.row, keys)
-    key_pairs = _key_pairs(
-        group[with_keys.row], group[keys][with_keys.col], with_keys.data, n_keys
-    ) + _key_pairs(
+    is_key = np.zeros(2 * half, dtype=bool)
+    is_key[keys] = True
+    from_cell = ~is_key[with_keys.row]
+    key_pairs = _scope_pairs(
+        group[with_keys.row], group[keys][with_keys.col], with_keys.data, *scopes
+    ) + _scope_pairs(
         group[keys][with_keys.col[from_cell]],
         group[with_keys.row[from_cell]],
         with_keys.data[from_cell],
-        n_keys,
+        *scopes,
     )
     # The couplings' part, through P V and P E.
     mixed = gram_keys[:, :n_keys].multiply(d @ gram_v).tocoo()  # (P E) o (D P V)
-    mixed_sum = _key_pairs(group[mixed.row], mixed.col, mixed.data, n_keys)
+    mixed_sum = _scope_pairs(group[mixed.row], mixed.col, mixed.data, *scopes)
     at_keys = gram_v[key_position]  # e_a' P V
-    cross = _per_scope_pairs(
+    cross = (
         cell_pairs
         + key_pairs
-        + 2 * (mixed_sum + mixed_sum.T)
-        + 2 * at_keys.multiply(at_keys.T)
-        + 2 * gram_keys[key_position][:, :n_keys].multiply(v.T @ gram_v),
-        n_scopes,
-        n_columns,
+        + 2 * (mixed_sum + np.swapaxes(mixed_sum, 1, 2))
+        + _per_scope_pairs(
+            2 * at_keys.multiply(at_keys.T)
+            + 2 * gram_keys[key_position][:, :n_keys].multiply(v.T @ gram_v),
+            *scopes,
+        )
     )
-
     return Sandwich(covariance, trace[:, :, 0], trace_product + cross)
