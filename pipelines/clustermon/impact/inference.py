@@ -140,8 +140,8 @@ def _inverse_root_times(
     sizes: np.ndarray,
 ) -> np.ndarray:
     """B^(-1/2) v on each slot's rows (row arrays; the slot's rows are order[start:start +
-    size], by cell), B = diag(diagonal) + u b' + b u' over the slot's rows, every entry of B and v a
-    function of the row's cell. So slots in the same cells (comparison firms of one stratum
+    size], by cell), B = diag(diagonal) + u b' + b u' over the slot's rows, every entry of B
+    and v a function of the row's cell. So slots in the same cells (comparison firms of one stratum
     seen in the same years) share their result, and each distinct set of cells gets one
     eigendecomposition (the cost of CR2 at scale): in batches of one size and at most
     BATCH_SLOTS, on every core (numpy releases the GIL in them). A singular block (a firm
@@ -164,9 +164,10 @@ def _inverse_root_times(
         roots[:] = np.matmul(eigenvectors, (inverse_root * projected)[:, :, None])[:, :, 0]
 
     shared, batches = [], []
+    bound = int(cell.max(initial=0)) + 1
     for size in np.unique(sizes[sizes > 1]):
         rows = order[starts[sizes == size][:, None] + np.arange(size)]
-        first, inverse = _distinct_rows(cell[rows], int(cell.max()) + 1)
+        first, inverse = _distinct_rows(cell[rows], bound)
         roots = np.empty((len(first), size))
         shared.append((rows, roots, inverse))
         batches += [
@@ -250,9 +251,9 @@ def cr2_sandwich(
         out[slots // n_columns, slots % n_columns] = values
         return out
 
-    # score = w x e
-    adjusted_score = by_firm(per_slot(adjusted_x * (score / (weight * treatment))))
-    del adjusted_x
+    residual = score / (weight * treatment)  # score = w x e
+    adjusted_score = by_firm(per_slot(adjusted_x * residual))
+    del adjusted_x, residual
     meat = _per_scope_cross(scope_of, adjusted_score, adjusted_score, n_scopes)
     covariance = meat / (curvature[:, :, None] * curvature[:, None, :])
 
