@@ -169,10 +169,15 @@ def _fit(
         )
 
     # A treated firm has one cohort, so one row per event time; a comparison firm one per
-    # cohort it serves, and counts once.
+    # cohort it serves, and counts once: its distinct (firm, column) pairs, each in one
+    # scope-column (a table of them, not np.unique's sort of every row).
     n_treated = per_key(is_treated).astype(np.int64)
-    comparison_pairs = np.unique(key[~is_treated] + size * firm[~is_treated]) % size
-    n_comparison = np.bincount(comparison_pairs, minlength=size).reshape(n_scopes, n_columns)
+    seen = np.zeros(n_firms * n_columns, dtype=bool)
+    seen[(firm * n_columns + column)[~is_treated]] = True
+    pairs = np.flatnonzero(seen)
+    n_comparison = np.bincount(
+        scope_of_firm[pairs // n_columns] * n_columns + pairs % n_columns, minlength=size
+    ).reshape(n_scopes, n_columns)
     estimable = (n_treated >= MIN_TREATED) & (n_comparison >= MIN_COMPARISON)
     curvature = per_key(0.25 * weight)  # sum of w x^2, x = +-1/2: X'WX is diagonal
     with np.errstate(invalid="ignore", divide="ignore"):

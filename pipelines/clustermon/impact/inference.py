@@ -76,11 +76,14 @@ def _per_scope_cross(
     return out
 
 
-def _key_pairs(
-    left: np.ndarray, right: np.ndarray, values: np.ndarray, n_keys: int
-) -> sparse.csr_matrix:
-    """The sums of `values` by pair of scope-columns (left, right), as a sparse matrix."""
-    return sparse.csr_matrix((values, (left, right)), shape=(n_keys, n_keys))
+def _scope_pairs(
+    left: np.ndarray, right: np.ndarray, values: np.ndarray, n_scopes: int, n_columns: int
+) -> np.ndarray:
+    """The sums of `values` by pair of scope-columns (left, right) of one scope, as scopes x
+    columns x columns (no firm is in two scopes, so no pair straddles two)."""
+    return np.bincount(
+        left * n_columns + right % n_columns, values, minlength=n_scopes * n_columns**2
+    ).reshape(n_scopes, n_columns, n_columns)
 
 
 def _per_scope_pairs(pairs: sparse.csr_matrix, n_scopes: int, n_columns: int) -> np.ndarray:
@@ -102,6 +105,30 @@ def _compact(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(present), (np.cumsum(present) - 1)[values]
 
 
+def _distinct_rows(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first occurrence of each distinct row of `values` (non-negative, below `bound`) in
+    the rows' lexicographic order, and each row's index among them: np.unique(axis=0)'s
+    return_index and return_inverse, from the rows packed into as few int64 words as hold
+    them (np.unique sorts the rows as opaque bytes, several times slower)."""
+    bits = max(bound - 1, 1).bit_length()
+    per_word = 63 // bits
+    words = []
+    for at in range(0, values.shape[1], per_word):
+        word = np.zeros(len(values), dtype=np.int64)
+        for column in values[:, at : at + per_word].T:
+            word = (word << bits) | column
+        words.append(word)
+    order = np.lexsort(words[::-1])  # stable: a group's first row is its first occurrence
+    new = np.zeros(len(values), dtype=bool)
+    new[:1] = True
+    for word in words:
+        ordered = word[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
+    inverse = np.empty(len(values), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return order[new], inverse
+
+
 def _inverse_root_times(
     diagonal: np.ndarray,
     u: np.ndarray,
@@ -113,8 +140,8 @@ def _inverse_root_times(
     sizes: np.ndarray,
 ) -> np.ndarray:
     """B^(-1/2) v on each slot's rows (row arrays; the slot's rows are order[start:start +
-    size]), B = diag(diagonal) + u b' + b u' over the slot's rows, every entry of B and v a
-    function of the row's cell. So slots in the same cells (comparison firms of one stratum
+    size], by cell), B = diag(diagonal) + u b' + b u' over the slot's rows, every entry of B
+    and v a function of the row's cell. So slots in the same cells (comparison firms of one stratum
     seen in the same years) share their result, and each distinct set of cells gets one
     eigendecomposition (the cost of CR2 at scale): in batches of one size and at most
     BATCH_SLOTS, on every core (numpy releases the GIL in them). A singular block (a firm
@@ -137,12 +164,12 @@ def _inverse_root_times(
         roots[:] = np.matmul(eigenvectors, (inverse_root * projected)[:, :, None])[:, :, 0]
 
     shared, batches = [], []
+    bound = int(cell.max(initial=0)) + 1
     for size in np.unique(sizes[sizes > 1]):
         rows = order[starts[sizes == size][:, None] + np.arange(size)]
-        rows = np.take_along_axis(rows, np.argsort(cell[rows], axis=1), axis=1)
-        _, first, inverse = np.unique(cell[rows], axis=0, return_index=True, return_inverse=True)
+        first, inverse = _distinct_rows(cell[rows], bound)
         roots = np.empty((len(first), size))
-        shared.append((rows, roots, inverse.reshape(-1)))
+        shared.append((rows, roots, inverse))
         batches += [
             (rows[first[at : at + BATCH_SLOTS]], roots[at : at + BATCH_SLOTS])
             for at in range(0, len(first), BATCH_SLOTS)
@@ -188,14 +215,15 @@ def cr2_sandwich(
         cell_weight * curvature.ravel()[cell_key]
     )
     t_key = np.bincount(key, weight**2 * treatment**2, minlength=n_keys) / curvature.ravel()
-    residual = score / (weight * treatment)  # score = w x e
 
-    # One slot per firm and column: its rows, in `order` from `starts`.
+    # One slot per firm and column: its rows, in `order` from `starts`, by cell within the
+    # slot (rows come nearly in that order: a stable sort is fastest).
     code = firm_row * n_columns + column
-    order = np.argsort(code, kind="stable")
+    order = np.argsort(code * n_cells + cell_index, kind="stable")
     first = np.diff(code[order], prepend=-1) != 0  # a slot's first row, in order
     slots, starts = code[order][first], np.flatnonzero(first)
-    slot = np.empty(len(code), dtype=np.int64)
+    del code  # row arrays go as soon as they are spent: the products below set the peak
+    slot = np.empty(len(order), dtype=np.int64)
     slot[order] = np.cumsum(first) - 1
     slot_key = np.zeros(len(slots), dtype=np.int64)
     slot_key[slot] = key
@@ -216,13 +244,16 @@ def cr2_sandwich(
         sizes=np.bincount(slot),
     )
     z = adjusted_x / curvature.ravel()[key]
+    del key
 
     def by_firm(values: np.ndarray) -> np.ndarray:
         out = np.zeros((len(firms), n_columns))
         out[slots // n_columns, slots % n_columns] = values
         return out
 
+    residual = score / (weight * treatment)  # score = w x e
     adjusted_score = by_firm(per_slot(adjusted_x * residual))
+    del adjusted_x, residual
     meat = _per_scope_cross(scope_of, adjusted_score, adjusted_score, n_scopes)
     covariance = meat / (curvature[:, :, None] * curvature[:, None, :])
 
@@ -230,16 +261,65 @@ def cr2_sandwich(
     # (I - H)(I - H)' = I + U Q U' - U U'W - W U U'.
     s_cell, t_cell = z * a, z * weight * a
     s_key, t_key_entry = per_slot(b * z), per_slot(b * weight * z)
+    plain = by_firm(per_slot(z**2))
+    del z, a, b
+    # The diagonal of R C R': s'Qs - 2 s.t per firm and column.
+    quadratic = (
+        np.bincount(
+            slot,
+            s_cell**2 * q_cell[cell_index]
+            + 2 * s_cell * s_key[slot] * r_cell[cell_index]
+            - 2 * s_cell * t_cell,
+            minlength=len(slots),
+        )
+        + s_key**2 * t_key[slot_key]
+        - 2 * s_key * t_key_entry
+    )
+    low_rank = by_firm(quadratic)
+    trace = _per_scope_cross(scope_of, plain + low_rank, np.ones((len(firms), 1)), n_scopes)
+    trace_product = (
+        _per_scope_cross(scope_of, plain, plain, n_scopes)
+        + _per_scope_cross(scope_of, plain, low_rank, n_scopes)
+        + _per_scope_cross(scope_of, low_rank, plain, n_scopes)
+    )
+
+    # R itself (four entries a row) is never formed: its parts on the cells, S and T, are
+    # built by firm straight from the rows' order, and every product with R's scope-column
+    # parts goes through the thin [R E, R V] (one entry per slot each).
+    n_firms = len(firms)
+    treated_row = treatment > 0
+    treated_firm = np.zeros(n_firms, dtype=bool)
+    treated_firm[firm_row[treated_row]] = True
+    cell_weight_of_comparison = np.zeros(n_cells)
+    cell_weight_of_comparison[cell_index[~treated_row]] = weight[~treated_row]
+    coupled = per_slot(s_cell * r_cell[cell_index])  # R V
+    pointer = np.concatenate([[0], np.cumsum(np.bincount(firm_row, minlength=n_firms))])
+    cell_of_entry = cell_index[order].astype(np.int32)  # shared by S and T
+    s, t = (
+        sparse.csr_matrix(
+            (values[order], cell_of_entry, pointer.astype(np.int32)), shape=(n_firms, n_cells)
+        )
+        for values in (s_cell, t_cell)
+    )
+    del s_cell, t_cell, order, firm_row, cell_index, cell_of_entry, treated_row
     slot_firm = slots // n_columns
+    by_slot = np.concatenate([[0], np.cumsum(3 * np.bincount(slot_firm, minlength=n_firms))])
+    thin = sparse.csr_matrix(
+        (
+            np.stack([s_key, t_key_entry, coupled], axis=1).ravel(),
+            (slot_key[:, None] + n_keys * np.arange(3)).ravel(),
+            by_slot,
+        ),
+        shape=(n_firms, 3 * n_keys),
+    )
+    on_keys = (thin.T @ thin).tocsr()
+    gram = sparse.vstack(  # P [E, V]: R's columns, in order, against [R E, R V]
+        [s.T @ thin, on_keys[:n_keys], t.T @ thin, on_keys[n_keys : 2 * n_keys]], format="csr"
+    )
+    del t, thin
     half = n_cells + n_keys  # columns of U: the cells, then the scope-columns
-    rows = np.concatenate([firm_row, slot_firm, firm_row, slot_firm])
-    columns = np.concatenate(
-        [cell_index, n_cells + slot_key, half + cell_index, half + n_cells + slot_key]
-    )
-    r = sparse.csr_matrix(
-        (np.concatenate([s_cell, s_key, t_cell, t_key_entry]), (rows, columns)),
-        shape=(len(firms), 2 * half),
-    )
+    gram_keys, gram_v = gram[:, : 2 * n_keys], gram[:, 2 * n_keys :]  # P E, P V
+
     # C = D + V E' + E V': D holds Q's diagonal (q on the cells, t on the scope-columns) and
     # the -I blocks, V the couplings r between a cell and its scope-column (one column per
     # scope-column), E the scope-columns' unit vectors. C P itself is dense over a scope's
@@ -262,81 +342,52 @@ def cr2_sandwich(
     keys = np.concatenate([key_position, half + key_position])  # both halves' scope-columns
     group = np.tile(np.concatenate([cell_key, np.arange(n_keys)]), 2)  # each column's key
 
-    # D's part over the cells: P's cell blocks are g = S'S, h = S'T and k = T'T (S, T: R's
-    # two halves on the cells). A comparison firm's T is its S times its cells' weight w, a
-    # treated firm's is its S, so with A and B the products over treated and comparison firms
-    # alone: g = A + B, h = A + B W, k = A + W B W. Only these two (a quarter of P's entries)
-    # are formed.
-    treated_row = treatment > 0
-    cell_weight_of_comparison = np.zeros(n_cells)
-    cell_weight_of_comparison[cell_index[~treated_row]] = weight[~treated_row]
+    # D's part over the cells: P's cell blocks are g = S'S, h = S'T and k = T'T. A comparison
+    # firm's T is its S times its cells' weight w, a treated firm's is its S, so with A and B
+    # the products over treated and comparison firms alone: g = A + B, h = A + B W,
+    # k = A + W B W. Only these two (a quarter of P's entries) are formed.
     w = sparse.diags(cell_weight_of_comparison)
     q = sparse.diags(q_cell)
-
-    def cell_product(rows: np.ndarray) -> sparse.csr_matrix:
-        s = sparse.csr_matrix(
-            (s_cell[rows], (firm_row[rows], cell_index[rows])), shape=(len(firms), n_cells)
-        )
-        return (s.T @ s).tocsr()
-
-    a_part, b_part = cell_product(treated_row), cell_product(~treated_row)
+    treated_s, comparison_s = s[treated_firm], s[~treated_firm]
+    del s
+    a_part, b_part = (treated_s.T @ treated_s).tocsr(), (comparison_s.T @ comparison_s).tocsr()
     g = a_part + b_part
     h, h_transposed, k = a_part + b_part @ w, a_part + w @ b_part, a_part + w @ b_part @ w
     # The blocks of (D P) o (P D): ss (q g - h')(g q - h), st -(q h - k) o g (and ts, its
     # transpose), tt h o h'.
+    scopes = n_scopes, n_columns
     same = ((q @ g - h_transposed).multiply(g @ q - h) + h.multiply(h_transposed)).tocoo()
     across = (-(q @ h - k).multiply(g)).tocoo()
     cell_pairs = (
-        _key_pairs(cell_key[same.row], cell_key[same.col], same.data, n_keys)
-        + _key_pairs(cell_key[across.row], cell_key[across.col], across.data, n_keys)
-        + _key_pairs(cell_key[across.col], cell_key[across.row], across.data, n_keys)
+        _scope_pairs(cell_key[same.row], cell_key[same.col], same.data, *scopes)
+        + _scope_pairs(cell_key[across.row], cell_key[across.col], across.data, *scopes)
+        + _scope_pairs(cell_key[across.col], cell_key[across.row], across.data, *scopes)
     )
     # D's part with a scope-column on one side (or both): P's columns of the scope-columns.
-    gram_keys = (r.T @ r[:, keys]).tocsr()  # P E, both halves
     with_keys = (d @ gram_keys).multiply(gram_keys @ d[keys][:, keys]).tocoo()
-    from_cell = ~np.isin(with_keys.row, keys)
-    key_pairs = _key_pairs(
-        group[with_keys.row], group[keys][with_keys.col], with_keys.data, n_keys
-    ) + _key_pairs(
+    is_key = np.zeros(2 * half, dtype=bool)
+    is_key[keys] = True
+    from_cell = ~is_key[with_keys.row]
+    key_pairs = _scope_pairs(
+        group[with_keys.row], group[keys][with_keys.col], with_keys.data, *scopes
+    ) + _scope_pairs(
         group[keys][with_keys.col[from_cell]],
         group[with_keys.row[from_cell]],
         with_keys.data[from_cell],
-        n_keys,
+        *scopes,
     )
     # The couplings' part, through P V and P E.
-    gram_v = (r.T @ (r @ v)).tocsr()  # P V
     mixed = gram_keys[:, :n_keys].multiply(d @ gram_v).tocoo()  # (P E) o (D P V)
-    mixed_sum = _key_pairs(group[mixed.row], mixed.col, mixed.data, n_keys)
+    mixed_sum = _scope_pairs(group[mixed.row], mixed.col, mixed.data, *scopes)
     at_keys = gram_v[key_position]  # e_a' P V
-    cross = _per_scope_pairs(
+    cross = (
         cell_pairs
         + key_pairs
-        + 2 * (mixed_sum + mixed_sum.T)
-        + 2 * at_keys.multiply(at_keys.T)
-        + 2 * gram_keys[key_position][:, :n_keys].multiply(v.T @ gram_v),
-        n_scopes,
-        n_columns,
-    )
-
-    # The diagonal of R C R': s'Qs - 2 s.t per firm and column.
-    quadratic = (
-        np.bincount(
-            slot,
-            s_cell**2 * q_cell[cell_index]
-            + 2 * s_cell * s_key[slot] * r_cell[cell_index]
-            - 2 * s_cell * t_cell,
-            minlength=len(slots),
+        + 2 * (mixed_sum + np.swapaxes(mixed_sum, 1, 2))
+        + _per_scope_pairs(
+            2 * at_keys.multiply(at_keys.T)
+            + 2 * gram_keys[key_position][:, :n_keys].multiply(v.T @ gram_v),
+            *scopes,
         )
-        + s_key**2 * t_key[slot_key]
-        - 2 * s_key * t_key_entry
     )
-    plain = by_firm(per_slot(z**2))
-    low_rank = by_firm(quadratic)
-    trace = _per_scope_cross(scope_of, plain + low_rank, np.ones((len(firms), 1)), n_scopes)
-    trace_product = (
-        _per_scope_cross(scope_of, plain, plain, n_scopes)
-        + _per_scope_cross(scope_of, plain, low_rank, n_scopes)
-        + _per_scope_cross(scope_of, low_rank, plain, n_scopes)
-        + cross
-    )
-    return Sandwich(covariance, trace[:, :, 0], trace_product)
+    return Sandwich(covariance, trace[:, :, 0], trace_product + cross)
