@@ -1,4 +1,5 @@
-"""`make bench`'s harness at smoke size: two regions, a tenth of the EU profile's sizes.
+"""`make bench`'s harness at smoke size: two regions, a tenth of the EU profile's sizes, a one-file
+case of 2 MB.
 
 Real refreshes (full, incremental, re-submission) and the plain-DuckDB baseline; the JSON's
 figures are checked against what the test counts itself in the generated files and folders.
@@ -28,7 +29,8 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     root = tmp_path_factory.mktemp("bench")
     output = root / "bench.json"
     status = main(["--root", str(root / "run"), "--regions", "2", "--scale", "0.1",
-                   "--h2020-countries", "2", "--output", str(output)])  # fmt: skip
+                   "--h2020-countries", "2", "--large-file-mb", "2",
+                   "--output", str(output)])  # fmt: skip
     assert status == 0
     return root / "run", json.loads(output.read_text())
 
@@ -60,6 +62,11 @@ def test_structure(bench: tuple[Path, dict]) -> None:
     resubmission_goal = goals["re-submission wall (s)"]
     assert resubmission_goal["measured"] == results["resubmission"]["wall_seconds"]
     assert resubmission_goal["met"] == (results["resubmission"]["wall_seconds"] <= 15)
+    # The one-file case: a 2 MB firm_kpis.csv alone, which validate reads to its end and reports
+    # as a package lacking its other tables (exit 1).
+    large = results["large_file"]
+    assert 2 * 0.97 <= large["file_mb"] <= 2 * 0.97 + 1.1  # written about 1 MB at a time
+    assert large["exit_code"] == 1 and large["peak_rss_mb"] > 0 and large["wall_seconds"] > 0
     h2020 = results["h2020"]
     assert h2020["packages"] == 2 and h2020["refresh"]["succeeded"]
     assert goals["Horizon 2020 refresh / plain DuckDB"]["measured"] == round(
