@@ -11,16 +11,16 @@ from pathlib import Path
 
 import psutil
 import pytest
-from killing import MOMENTS, in_force, killed_then_healed, with_new_data
 
 from clustermon.frontends.jobs import dagster_instance
 from clustermon.home import Paths
 from conftest import HANG_BOUND, cli_process, read_until, run_refresh
+from killing import MOMENTS, in_force, killed_then_healed, with_new_data
 
 
 @pytest.mark.parametrize("moment", MOMENTS[:4])
 def test_a_refresh_killed_up_to_its_build_heals_on_the_next(
-    old_publication: Paths, tmp_path: Path, moment
+    old_publication: Paths, tmp_path: Path, moment: str
 ):
     killed_then_healed(old_publication, tmp_path, moment)
 

@@ -7,13 +7,13 @@ are in test_ops_kill.py."""
 from pathlib import Path
 
 import pytest
-from killing import MOMENTS, killed_then_healed
 
 from clustermon.home import Paths
+from killing import MOMENTS, killed_then_healed
 
 
 @pytest.mark.parametrize("moment", MOMENTS[4:])
 def test_a_refresh_killed_from_its_estimates_on_heals_on_the_next(
-    old_publication: Paths, tmp_path: Path, moment
+    old_publication: Paths, tmp_path: Path, moment: str
 ):
     killed_then_healed(old_publication, tmp_path, moment)

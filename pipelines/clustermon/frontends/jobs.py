@@ -95,7 +95,8 @@ def run_job(paths: Paths, job: str = "refresh", verbose: bool = False) -> RunOut
     ):
         tags = run_tags(instance, paths) if job == "refresh" else None
         console = {"console": {"config": {"log_level": "DEBUG"}}} if verbose else {}
-        loggers = {"progress": {}, **console}
+        # Under --verbose Dagster's console lines come between progress reports: plain lines.
+        loggers = {"progress": {"config": {"bar": not verbose}}, **console}
         with contextlib.redirect_stdout(_Both(log, sys.__stdout__) if verbose else log):
             result = definitions.resolve_job_def(job).execute_in_process(
                 instance=instance,

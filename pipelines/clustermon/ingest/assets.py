@@ -27,7 +27,7 @@ from clustermon.ingest import create_raw_tables, load_packages, load_programme
 from clustermon.ingest.inbox import package_key, rows_by_table, split_package_key
 from clustermon.ingest.raw_schema import RAW_TABLES
 from clustermon.operations.partitions import package_partitions
-from clustermon.operations.progress import report_progress
+from clustermon.operations.progress import ProgressReport
 from clustermon.resources import ClustermonHome, RefreshLock
 
 PACKAGE_TABLES = tuple(RAW_TABLES)
@@ -91,6 +91,7 @@ def raw_tables(
     """Check, archive and load the run's packages; other packages' raw rows stay untouched."""
     paths = home.paths()
     keys = context.partition_keys
+    report = ProgressReport(context.log)
     with duckdb.connect(str(paths.warehouse)) as con:
         create_raw_tables(con)
         ingested = load_packages(
@@ -99,8 +100,8 @@ def raw_tables(
             paths.archive,
             home.settings(),
             only={split_package_key(k) for k in keys},
-            progress=lambda read, files, packages: report_progress(
-                context.log, read, files, f"files read ({packages} package{'s' * (packages != 1)})"
+            progress=lambda read, files, packages: report(
+                read, files, f"files read ({packages} package{'s' * (packages != 1)})"
             ),
         )
         accepted_ever = con.execute(

@@ -24,7 +24,7 @@ from clustermon.gate.package_gate import packages_at_fault
 from clustermon.home import code_version
 from clustermon.ingest.archive import archive_package
 from clustermon.ingest.package import (
-    FilesChecked,
+    FilesRead,
     PackageCheck,
     PackageFolder,
     check_packages,
@@ -215,7 +215,7 @@ def load_batch(
     archive: Path,
     received_at: datetime,
     limits: FileLimits,
-    progress: FilesChecked | None = None,
+    progress: FilesRead | None = None,
 ) -> list[LoadedPackage]:
     """Archive, check and load packages, all in one transaction; an accepted package replaces
     its region's quarter. A package whose files were loaded before is not checked again;
@@ -305,7 +305,7 @@ def _load_checked(
     limits: FileLimits,
     held_back: dict[tuple[str, str], str],
     context: str,
-    progress: FilesChecked | None,
+    progress: FilesRead | None,
 ) -> None:
     """Check, archive and load the batch in one transaction; raise _HeldBack (rolled back) when
     the gate's package suites fail on packages it would accept (gate/package_gate.py)."""
@@ -347,7 +347,7 @@ def load_packages(
     archive: Path,
     settings: ProgrammeSettings,
     only: Collection[tuple[str, str]] | None = None,
-    progress: FilesChecked | None = None,
+    progress: FilesRead | None = None,
 ) -> Ingested:
     """Load the inbox's packages (or only those of the given (region, quarter) pairs);
     `progress` is told of each file read.

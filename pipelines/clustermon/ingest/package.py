@@ -41,9 +41,9 @@ from clustermon.ingest.rule_engine import (
 )
 from clustermon.settings import Arrival, FileLimits, ProgrammeSettings
 
-# Told (files read so far, files in the batch, packages in the batch) as each file is read: the
-# progress view's.
-FilesChecked = Callable[[int, int, int], None]
+# Told (files read so far, files in the batch, packages in the batch) as each file is read
+# (and staged, or rejected): the progress view's.
+FilesRead = Callable[[int, int, int], None]
 
 DEFAULT_LIMITS = ProgrammeSettings().file_limits()
 # The EU writes Greece and the United Kingdom as EL and UK (NUTS codes start so), and uses XK.
@@ -222,7 +222,7 @@ def check_packages(
     packages: Sequence[tuple[PackageFolder, str | None]],
     limits: FileLimits = DEFAULT_LIMITS,
     copies: Sequence[dict[str, Path]] | None = None,
-    progress: FilesChecked | None = None,
+    progress: FilesRead | None = None,
 ) -> list[PackageCheck]:
     """Run every rule on a batch of packages at once; a package's `key` is its position.
 
@@ -242,6 +242,13 @@ def check_packages(
     files = [_table_files(check) for check in checks]
     copies = copies or [{} for _ in checks]
     files_read, to_read = 0, sum(map(len, files))
+
+    def one_more_read() -> None:
+        nonlocal files_read
+        files_read += 1
+        if progress:
+            progress(files_read, to_read, len(checks))
+
     for table in TABLES:
 
         def sent(table: Table = table) -> Iterator[TableFile]:
@@ -252,10 +259,6 @@ def check_packages(
                 path = tables.get(table.name)
                 if path is None:
                     continue
-                nonlocal files_read
-                files_read += 1
-                if progress:
-                    progress(files_read, to_read, len(checks))
                 try:
                     read = read_contract_file(copy.get(path.name, path), table, limits)
                 except FileFault as fault:
@@ -264,10 +267,12 @@ def check_packages(
                     problem = f"cannot be read ({type(error).__name__}: {error})"
                 else:
                     yield TableFile(check.key, path.name, read)
+                    one_more_read()  # read and staged: the engine asks for the next
                     continue
                 message = f"{check.package.prefix(path.name)}: {problem}"
                 check.files.append(FileResult(path, table.name, "rejected", message))
                 del tables[table.name]
+                one_more_read()
 
         counts = check_table(con, table, sent())
         for check, tables in zip(checks, files, strict=True):

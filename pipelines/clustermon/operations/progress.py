@@ -1,19 +1,22 @@
 """What the CLI shows of a run: one line per step as it starts, succeeds or fails, a failing gate
-check, and how far a long step has got (`report_progress`: a bar redrawn in place on a terminal,
+check, and how far a long step has got (`ProgressReport`: a bar redrawn in place on a terminal,
 a plain line every few seconds elsewhere); everything else (dbt's output, every error's stack
 trace) goes to the run's log file under <home>/logs, to which the CLI sends standard output
 during the run."""
 
 from __future__ import annotations
 
+import codecs
 import logging
 import shutil
 import sys
+import time
 from typing import TextIO
 
 from dagster import (
     DagsterEventType,
     DagsterInstance,
+    Field,
     InitLoggerContext,
     logger,
 )
@@ -31,10 +34,25 @@ PROGRESS = "clustermon_progress"
 PLAIN_PROGRESS_EVERY = 5.0
 
 
-def report_progress(log: logging.Logger, done: int, total: int, what: str) -> None:
-    """Say that `done` of `total` `what` (a plural noun phrase) are through, in the progress
-    view and in the run's log."""
-    log.info(f"{done} of {total} {what}", extra={PROGRESS: (done, total, what)})
+# Seconds between two progress reports of a step to its log: each is an event in Dagster's
+# event log, and a step of thousands of files would otherwise write thousands.
+REPORT_EVERY = 1.0
+
+
+class ProgressReport:
+    """Says that `done` of `total` `what` (a plural noun phrase) are through, in the progress
+    view and the run's log: the first, the last, and at most one every REPORT_EVERY seconds
+    between them."""
+
+    def __init__(self, log: logging.Logger) -> None:
+        self._log = log
+        self._last = float("-inf")
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        now = time.monotonic()
+        if done in (1, total) or now - self._last >= REPORT_EVERY:
+            self._last = now
+            self._log.info(f"{done} of {total} {what}", extra={PROGRESS: (done, total, what)})
 
 
 def error_reason(error: SerializableErrorInfo) -> str:
@@ -85,58 +103,73 @@ def _shown(record: logging.LogRecord) -> bool:
 
 
 class _Screen(logging.StreamHandler):
-    """The terminal: a step's progress is one bar redrawn in place until the next line; where
-    the output is no terminal, a plain progress line at most every PLAIN_PROGRESS_EVERY seconds
-    (and always the first and the last)."""
+    """The terminal: a step's progress is one bar redrawn in place until the next line (where
+    `bar` and the output is a terminal); otherwise a plain progress line at most every
+    PLAIN_PROGRESS_EVERY seconds, and always the first and the last."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO | None, bar: bool = True) -> None:
         super().__init__(stream)
-        self._interactive = stream.isatty()
+        self._bar = bar and self.stream.isatty()
+        # Block characters where the terminal takes UTF-8, else tqdm's ASCII bar.
+        encoding = getattr(self.stream, "encoding", None) or "ascii"
+        self._ascii = codecs.lookup(encoding).name != "utf-8"
         self._bar_started: float | None = None  # when the bar on screen now was first drawn
         self._last_plain = float("-inf")
 
     def emit(self, record: logging.LogRecord) -> None:
         progress = getattr(record, PROGRESS, None)
         if progress is None:
-            self._end_bar()
+            self._end_bar(record)
             super().emit(record)
-        elif self._interactive:
-            done, total, what = progress
-            if self._bar_started is None:
-                self._bar_started = record.created
+        elif self._bar:
+            self._draw_bar(record, *progress)
+        elif progress[0] in (1, progress[1]) or (
+            record.created - self._last_plain >= PLAIN_PROGRESS_EVERY
+        ):
+            self._last_plain = record.created
+            super().emit(record)
+
+    def _draw_bar(self, record: logging.LogRecord, done: int, total: int, what: str) -> None:
+        if self._bar_started is None:
+            self._bar_started = record.created
+        try:
             bar = tqdm.format_meter(
                 done,
                 total,
                 record.created - self._bar_started,
                 ncols=shutil.get_terminal_size().columns,
                 prefix=f"  {record.dagster_meta['step_key']}: {what}",  # type: ignore[attr-defined]
+                ascii=self._ascii,
             )
             self.stream.write(f"\r{bar}\x1b[K")
-            self.stream.flush()
-        else:
-            done, total, _ = progress
-            if done in (1, total) or record.created - self._last_plain >= PLAIN_PROGRESS_EVERY:
-                self._last_plain = record.created
-                super().emit(record)
+            self.flush()
+        except Exception:  # a closed or broken terminal never fails the step that reports
+            self.handleError(record)
 
-    def _end_bar(self) -> None:
+    def _end_bar(self, record: logging.LogRecord) -> None:
         """The next line takes the bar's place."""
         if self._bar_started is not None:
-            self.stream.write("\r\x1b[K")
             self._bar_started = None
+            try:
+                self.stream.write("\r\x1b[K")
+            except Exception:
+                self.handleError(record)
 
 
-@logger(description="One line per step on standard output (the CLI's progress view).")
+@logger(
+    config_schema={"bar": Field(bool, default_value=True, description="Draw progress as a bar.")},
+    description="One line per step on standard output (the CLI's progress view).",
+)
 def progress_logger(init_context: InitLoggerContext) -> logging.Logger:
     lines = logging.getLogger("clustermon.progress")
-    if not lines.handlers:
-        # The terminal itself: the CLI sends standard output (dbt's) to the log file.
-        screen = _Screen(sys.__stdout__)
-        screen.addFilter(_shown)
-        screen.setFormatter(_StepLines())
-        lines.addHandler(screen)
-        lines.setLevel(logging.DEBUG)
-        lines.propagate = False
+    lines.handlers.clear()  # the previous run's, in a process that runs several (the service)
+    # The terminal itself: the CLI sends standard output (dbt's) to the log file.
+    screen = _Screen(sys.__stdout__, bar=init_context.logger_config["bar"])
+    screen.addFilter(_shown)
+    screen.setFormatter(_StepLines())
+    lines.addHandler(screen)
+    lines.setLevel(logging.DEBUG)
+    lines.propagate = False
     return lines
 
 

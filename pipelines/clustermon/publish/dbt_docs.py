@@ -17,7 +17,7 @@ from clustermon.transform.project import dbt_vars
 
 # dbt's own output, not its input: left out of the digest.
 _GENERATED = {"target", "logs"}
-PARTIAL_PARSE = "partial_parse.msgpack"  # dbt's parsed project, in its target folder
+_PARTIAL_PARSE = "partial_parse.msgpack"  # dbt's parsed project, in its target folder
 # What dbt's DuckDB catalog reads: relations, columns, their types and comments (no data).
 _CATALOG_QUERIES = (
     "SELECT schema_name, table_name, comment FROM duckdb_tables() ORDER BY ALL",
@@ -68,12 +68,13 @@ def dbt_docs(
     docs.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as target:
         # Its own target folder, so the manifest the dbt assets run from is left alone. It starts
-        # from the parse dbt build left (same project, vars and profile), which dbt takes
-        # instead of parsing the project again (dagster-dbt would copy the prepared manifest's,
-        # made with other vars: a full parse, seconds of CPU).
-        parsed = paths.dbt_target / PARTIAL_PARSE
+        # from the parse the home's last dbt build left, usually this run's: dbt takes it where
+        # its version, vars, profile and project file are the same and re-parses the files that
+        # changed, and else parses anew (dagster-dbt would copy the prepared manifest's parse,
+        # made with other vars: always a full parse, seconds of CPU).
+        parsed = paths.dbt_target / _PARTIAL_PARSE
         if parsed.exists():
-            shutil.copyfile(parsed, Path(target) / PARTIAL_PARSE)
+            shutil.copyfile(parsed, Path(target) / _PARTIAL_PARSE)
         arguments = ["docs", "generate", "--static", *dbt_vars(paths, home.settings())]
         dbt.cli(arguments, target_path=Path(target)).wait()
         building = docs / ".index.html.tmp"
