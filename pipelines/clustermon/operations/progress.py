@@ -30,13 +30,16 @@ _STEP_EVENTS = {
 }
 # A record's attribute (a logging `extra`) carrying (done, total, what) of a step's progress.
 PROGRESS = "clustermon_progress"
+# Seconds between two progress reports of a step to its log: each is an event in Dagster's
+# event log, and a step of thousands of files would otherwise write thousands.
+REPORT_EVERY = 1.0
 # Seconds between two plain progress lines where the output is no terminal (a log, a pipe).
 PLAIN_PROGRESS_EVERY = 5.0
 
 
-# Seconds between two progress reports of a step to its log: each is an event in Dagster's
-# event log, and a step of thousands of files would otherwise write thousands.
-REPORT_EVERY = 1.0
+def _due(done: int, total: int, since_last: float, every: float) -> bool:
+    """Whether a progress report is shown: the first, the last, and one per `every` seconds."""
+    return done in (1, total) or since_last >= every
 
 
 class ProgressReport:
@@ -50,7 +53,7 @@ class ProgressReport:
 
     def __call__(self, done: int, total: int, what: str) -> None:
         now = time.monotonic()
-        if done in (1, total) or now - self._last >= REPORT_EVERY:
+        if _due(done, total, now - self._last, REPORT_EVERY):
             self._last = now
             self._log.info(f"{done} of {total} {what}", extra={PROGRESS: (done, total, what)})
 
@@ -123,9 +126,7 @@ class _Screen(logging.StreamHandler):
             super().emit(record)
         elif self._bar:
             self._draw_bar(record, *progress)
-        elif progress[0] in (1, progress[1]) or (
-            record.created - self._last_plain >= PLAIN_PROGRESS_EVERY
-        ):
+        elif _due(*progress[:2], record.created - self._last_plain, PLAIN_PROGRESS_EVERY):
             self._last_plain = record.created
             super().emit(record)
 
