@@ -7,6 +7,7 @@ the published warehouse (read-only), not taken from the brief's own code.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import re
 import subprocess
@@ -17,6 +18,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
+from clustermon.brief.charts import distribution_charts
+from clustermon.brief.data import published_tables
 from clustermon.brief.pdf import CHROMIUM_ENV, CHROMIUM_FLAGS
 from clustermon.frontends.endings import ending
 from clustermon.frontends.jobs import run_job
@@ -214,6 +217,24 @@ def test_no_chart_or_table_is_wider_than_the_a4_page(
         assert height <= PRINTABLE_HEIGHT_PX  # fits one page, which the stylesheet keeps it on
         assert marks > 0  # drawn
     assert scroll_width <= PRINTABLE_WIDTH_PX + 0.5
+
+
+def test_coinciding_values_are_one_dot_as_dark_as_their_stack(demo_home: Paths) -> None:
+    """Regions with the same value share one dot whose fill opacity is that of the dots stacked
+    (1 - 0.45^n), and no mark has a group opacity below 1: Chromium prints each such mark as a
+    transparency group of its own (an EU brief's PDF was 3.8 MB of them)."""
+    tables = published_tables(demo_home.published_warehouse)
+    brief = tables.brief(tables.regions()[0])
+    position = next(p for p in brief.positions if p.cell and p.cell.value is not None)
+    own = position.cell.value
+    values = (own, own + 1, own + 1, own + 1, own + 2)  # as published: the region's own too
+    drawn = dataclasses.replace(brief, positions=(dataclasses.replace(position, values=values),))
+    ((_, svg),) = distribution_charts(drawn)
+    dots = re.findall(r'<path [^>]*fill="#737373"[^>]*>', svg)
+    opacities = sorted(float(re.search(r'fill-opacity="([^"]+)"', d).group(1)) for d in dots)
+    expected = [0.55, 0.55, 1 - 0.45**3]  # own, own + 2, and own + 1 three times
+    assert opacities == pytest.approx(expected)
+    assert {float(o) for o in re.findall(r' opacity="([^"]+)"', svg)} == {1.0}
 
 
 def clustermon(*arguments: str) -> subprocess.CompletedProcess:
