@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
-from clustermon.brief.charts import distribution_charts
+from clustermon.brief.charts import strip_svg
 from clustermon.brief.data import published_tables
 from clustermon.brief.pdf import CHROMIUM_ENV, CHROMIUM_FLAGS
 from clustermon.frontends.endings import ending
@@ -205,18 +205,77 @@ def test_no_chart_or_table_is_wider_than_the_a4_page(
         )
         page.emulate_media(media="print")
         page.goto((demo_home.briefs / f"{region}.html").as_uri())
-        boxes = page.locator("figure.brief-chart svg").evaluate_all(
-            "svgs => svgs.map(s => { const r = s.getBoundingClientRect(); return"
-            " [r.left, r.right, r.height, s.querySelectorAll('.mark-symbol path').length]; })"
+        boxes = page.locator("figure.brief-chart").evaluate_all(
+            "figures => figures.map(f => { const r = f.getBoundingClientRect(); return"
+            " [r.left, r.right, r.height, [...f.querySelectorAll('img')].map("
+            "i => i.complete && i.naturalWidth > 0)]; })"
         )
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         browser.close()
     assert len(boxes) >= 2  # output and result indicators at least
-    for left, right, height, marks in boxes:
+    for left, right, height, loaded in boxes:
         assert left >= 0 and right <= PRINTABLE_WIDTH_PX + 0.5, (left, right)
         assert height <= PRINTABLE_HEIGHT_PX  # fits one page, which the stylesheet keeps it on
-        assert marks > 0  # drawn
+        assert loaded and all(loaded)  # every strip drawn
     assert scroll_width <= PRINTABLE_WIDTH_PX + 0.5
+
+
+SI_PREFIXES = {"m": 1e-3, "µ": 1e-6, "k": 1e3, "M": 1e6, "G": 1e9}
+
+
+def si_value(text: str) -> float:
+    """An axis label ("0.5k", "20M", "500m", "\u22122", a minus sign) as a number."""
+    text = text.replace("\u2212", "-")
+    factor = SI_PREFIXES.get(text[-1], 1.0)
+    return float(text[:-1] if text[-1] in SI_PREFIXES else text) * factor
+
+
+def test_the_diamond_sits_at_the_region_value_on_the_strip_axis(
+    demo_home: Paths, subject: tuple[str, list[tuple]]
+) -> None:
+    """Each diamond's centre, read in Chromium, against the place of the region's value on its
+    strip's axis, read from the strip itself: its first and last ticks' places and labels,
+    interpolated (the end labels are set flush, so their texts' places would not do). The
+    values are the published totals, queried here."""
+    region, _ = subject
+    values = dict(
+        query(
+            demo_home.published_warehouse,
+            "SELECT indicator_code, value FROM indicator_values WHERE region_code = ? "
+            "AND breakdown = 'total' AND value IS NOT NULL AND quarter = "
+            "(SELECT max(quarter) FROM indicator_values WHERE region_code = ?)",
+            [region, region],
+        )
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=list(CHROMIUM_FLAGS)
+        )
+        page = browser.new_page(viewport={"width": 1000, "height": 800})
+        page.goto((demo_home.briefs / f"{region}.html").as_uri())
+        diamonds = page.locator(".strip").evaluate_all(
+            "strips => strips.filter(s => s.querySelector('svg.subject')).map(s => {"
+            " const img = s.querySelector('img'), box = img.getBoundingClientRect(),"
+            " d = s.querySelector('svg.subject').getBoundingClientRect();"
+            " return [img.getAttribute('src'), (d.left + d.width / 2 - box.left)"
+            " * img.naturalWidth / box.width]; })"
+        )
+        ticks = {}
+        for source, _ in diamonds:
+            page.goto((demo_home.briefs / source).as_uri())
+            labels = page.locator(".role-axis-label text").all_text_contents()
+            places = page.locator(".role-axis-tick line").evaluate_all(
+                "lines => lines.map(l => l.getBoundingClientRect().left)"
+            )
+            ticks[source] = list(zip(labels, places, strict=True))
+        browser.close()
+    assert len(diamonds) >= 10
+    for source, centre in diamonds:
+        code = source.removesuffix(".svg").rsplit("-", 1)[1]
+        (first, x0), *_, (last, x1) = ticks[source]
+        v0, v1 = si_value(first), si_value(last)
+        expected = x0 + (values[code] - v0) / (v1 - v0) * (x1 - x0)
+        assert centre == pytest.approx(expected, abs=1.5), (code, values[code])
 
 
 def test_coinciding_values_are_one_dot_as_dark_as_their_stack(demo_home: Paths) -> None:
@@ -228,8 +287,7 @@ def test_coinciding_values_are_one_dot_as_dark_as_their_stack(demo_home: Paths) 
     position = next(p for p in brief.positions if p.cell and p.cell.value is not None)
     own = position.cell.value
     values = (own, own + 1, own + 1, own + 1, own + 2)  # as published: the region's own too
-    drawn = dataclasses.replace(brief, positions=(dataclasses.replace(position, values=values),))
-    ((_, svg),) = distribution_charts(drawn)
+    svg = strip_svg(dataclasses.replace(position, values=values))
     dots = re.findall(r'<path [^>]*fill="#737373"[^>]*>', svg)
     opacities = sorted(float(re.search(r'fill-opacity="([^"]+)"', d).group(1)) for d in dots)
     expected = [0.55, 0.55, 1 - 0.45**3]  # own, own + 2, and own + 1 three times

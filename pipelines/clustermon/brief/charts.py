@@ -1,21 +1,24 @@
-"""The brief's distribution charts: one strip chart per indicator level, built with Altair.
+"""The brief's distribution charts: per indicator a strip drawn with Altair, which every brief
+of its quarter shares, with the brief's own region laid over it as a red diamond.
 
-Each row is one indicator on its own scale: all regions' published values as grey dots, the
-middle half as a box, the median as a line and the brief's region as a red diamond. The data
-carry no region codes (the dots are anonymous), so neither the chart nor its SVG can name
-another region. The quartiles drawn are the published ones (the benchmark mart's), the same
-that decide the bands, not Vega-Lite's own.
+A strip shows all regions' published values of one indicator in one quarter as grey dots, the
+middle half as a box and the median as a line, on the indicator's own scale and axis. The
+quartiles drawn are the published ones (the benchmark mart's), the same that decide the bands,
+not Vega-Lite's own. The data carry no region codes (the dots are anonymous), so no strip can
+name a region.
 
-A chart is rendered to SVG here by vl-convert and written into the HTML, so the brief needs no
-script and Chromium prints it as vector graphics. One chart per level keeps the number of
-conversions per brief at three, and each chart short enough to fit a page whole (the
-stylesheet keeps a figure on one page).
+A build renders each strip once (vl-convert, SVG) into `strips/` beside the briefs, and a brief
+shows its rows as images of them, so Chromium prints them as vector graphics. The diamond is
+placed over a strip by CSS, in percent of the strip's size: the strip's domain is set here
+(the extent of its values, not rounded to nice numbers) and its padding is fixed, so a value's
+place is `(value - low) / (high - low)` of the plot's width, the arithmetic of Vega's linear
+scale. Before, each brief drew its own 27 rows of 240 dots: at EU scale the briefs cost twice
+the time, and their HTML 1 MB each.
 
-Marks are translucent by their fill only, never by `opacity`: Chromium prints each mark with
-a group opacity as a transparency group of its own, which made an EU brief's PDF 3.8 MB and
-its printing twice as slow. Regions with the same value share one dot as dark as the dots
-stacked would be (1 - (1 - 0.55)^n), and the dots carry no ARIA labels (the figure's
-description speaks for them): an EU brief draws about a quarter fewer marks.
+Marks are translucent by their fill only, never by `opacity`: Chromium prints each mark with a
+group opacity as a transparency group of its own (an EU brief's PDF was 3.8 MB of them).
+Regions with the same value share one dot as dark as the dots stacked would be
+(1 - (1 - 0.55)^n).
 """
 
 from __future__ import annotations
@@ -23,30 +26,84 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
 
 import altair as alt
 import vl_convert
 
 from clustermon.brief.data import Brief, Position
 from clustermon.brief.labels import label
-from clustermon.site.charts import DATA, TITLE, USERMETA, VEGA_LITE_VERSION, fill_template
+from clustermon.site.charts import DATA, USERMETA, VEGA_LITE_VERSION
 
-WIDTH = 540  # px of each row's plot; with the row labels within the A4 text width (680 px)
-ROW_HEIGHT = 14
-SUBJECT, OTHERS, MIDDLE = "subject", "others", "middle"
-DESCRIPTION = "@@description@@"  # a token, as the site's TITLE
+STRIPS_DIR = "strips"  # beside the briefs
+WIDTH, ROW_HEIGHT = 540, 14  # px of a strip's plot
+# Room for the dots and the diamond at the ends and for the axis below; with the row's code
+# the strip stays within the A4 text width (680 px).
+PAD_LEFT = PAD_RIGHT = 14
+PAD_TOP, PAD_BOTTOM = 2, 18
+STRIP_WIDTH = PAD_LEFT + WIDTH + PAD_RIGHT
+STRIP_HEIGHT = PAD_TOP + ROW_HEIGHT + PAD_BOTTOM
 DOT_OPACITY = 0.55  # of one region's dot
-COLOURS = {OTHERS: "#737373", MIDDLE: "#67a9cf", "median": "#2166ac", SUBJECT: "#b2182b"}
+OTHERS, MIDDLE = "others", "middle"
+COLOURS = {OTHERS: "#737373", MIDDLE: "#67a9cf", "median": "#2166ac"}
+LOW, HIGH = "@@low@@", "@@high@@"  # tokens of the domain in the template
+
+
+@dataclass(frozen=True)
+class StripRow:
+    """One indicator's row of a brief's chart."""
+
+    code: str
+    image: str  # the strip's path, relative to the brief
+    alt: str
+    subject: tuple[float, float] | None  # the diamond's centre (left, top), percent of the strip
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The rows of one indicator level."""
+
+    title: str
+    description: str
+    rows: tuple[StripRow, ...]
+
+
+def strip_name(quarter: str, code: str) -> str:
+    return f"{STRIPS_DIR}/{quarter}-{code}.svg"
+
+
+def domain(position: Position) -> tuple[float, float]:
+    """The strip's scale: the extent of the values and quartiles, widened when they are one."""
+    drawn = [*position.values, *(q for q in (position.q1, position.q3) if q is not None)]
+    low, high = min(drawn), max(drawn)
+    if low == high:
+        half = abs(low) / 2 or 1.0
+        low, high = low - half, high + half
+    return low, high
+
+
+def subject_place(position: Position) -> tuple[float, float] | None:
+    """Where the region's diamond goes over the strip, in percent of its width and height
+    (None: no value to draw)."""
+    if position.cell is None or position.cell.value is None or not position.values:
+        return None
+    low, high = domain(position)
+    share = min(max((position.cell.value - low) / (high - low), 0.0), 1.0)
+    left = (PAD_LEFT + share * WIDTH) / STRIP_WIDTH * 100
+    top = (PAD_TOP + ROW_HEIGHT / 2) / STRIP_HEIGHT * 100
+    return round(left, 4), round(top, 4)
 
 
 @functools.cache
-def _template(order: tuple[str, ...]) -> str:
-    """The chart's spec without its data and texts, built and validated by Altair once per
-    set of rows."""
+def _template() -> str:
+    """A strip's spec without its data and domain, built and validated by Altair once."""
+    scale = alt.Scale(domain=[LOW, HIGH], nice=False, zero=False)
     x = alt.X(
         field="value",
         type="quantitative",
         title=None,
+        scale=scale,
         # SI prefixes keep labels short (5k, 20M); zero is written "0", not "0M".
         axis=alt.Axis(
             tickCount=4,
@@ -62,85 +119,93 @@ def _template(order: tuple[str, ...]) -> str:
 
     others = (
         alt.Chart()
-        .mark_circle(size=26, color=COLOURS[OTHERS], opacity=1, aria=False)
+        .mark_circle(size=26, color=COLOURS[OTHERS], opacity=1)
         .encode(x=x, fillOpacity=alt.FillOpacity(field="opacity", type="quantitative", scale=None))
         .transform_filter(kind(OTHERS))
     )
     middle = (
         alt.Chart()
         .mark_bar(height=9, color=COLOURS[MIDDLE], opacity=1, fillOpacity=0.5)
-        .encode(x=alt.X(field="q1", type="quantitative"), x2=alt.X2(field="q3"))
+        .encode(x=alt.X(field="q1", type="quantitative", scale=scale), x2=alt.X2(field="q3"))
         .transform_filter(kind(MIDDLE))
     )
     median = (
         alt.Chart()
         .mark_tick(color=COLOURS["median"], thickness=2, size=13, opacity=1, fillOpacity=0.7)
-        .encode(x=alt.X(field="median", type="quantitative"))
+        .encode(x=alt.X(field="median", type="quantitative", scale=scale))
         .transform_filter(kind(MIDDLE))
     )
-    subject = (
-        alt.Chart()
-        .mark_point(shape="diamond", size=90, filled=True, color=COLOURS[SUBJECT], opacity=1)
-        .encode(x=x)
-        .transform_filter(kind(SUBJECT))
-    )
     chart = (
-        alt.layer(others, middle, median, subject)
-        .properties(width=WIDTH, height=ROW_HEIGHT)
-        .facet(
-            row=alt.Row(
-                field="indicator",
-                type="nominal",
-                sort=list(order),
-                header=alt.Header(title=None, labelAngle=0, labelAlign="left", labelFontSize=10),
-            ),
-            data=alt.Data(name=DATA),
-            spacing=6,
+        alt.layer(others, middle, median, data=alt.Data(name=DATA))
+        .properties(
+            width=WIDTH,
+            height=ROW_HEIGHT,
+            autosize=alt.AutoSizeParams(type="none"),
+            padding={"left": PAD_LEFT, "right": PAD_RIGHT, "top": PAD_TOP, "bottom": PAD_BOTTOM},
+            usermeta=USERMETA,
         )
-        .resolve_scale(x="independent")
-        .properties(title=TITLE, description=DESCRIPTION, usermeta=USERMETA)
         .configure_view(stroke=None)
     )
     return json.dumps(chart.to_dict())
 
 
 def _rows(position: Position) -> list[dict]:
-    """The anonymous values, the middle half and the region's own value of one indicator."""
-    code = position.indicator.code
-    rows = [
-        {"indicator": code, "kind": OTHERS, "value": value, "opacity": 1 - (1 - DOT_OPACITY) ** n}
+    """The anonymous values (one dot per distinct value) and the middle half."""
+    rows: list[dict] = [
+        {"kind": OTHERS, "value": value, "opacity": 1 - (1 - DOT_OPACITY) ** n}
         for value, n in Counter(position.values).items()
     ]
     if position.q1 is not None:
         rows.append(
-            {
-                "indicator": code,
-                "kind": MIDDLE,
-                "q1": position.q1,
-                "median": position.median,
-                "q3": position.q3,
-            }
+            {"kind": MIDDLE, "q1": position.q1, "median": position.median, "q3": position.q3}
         )
-    if position.cell is not None and position.cell.value is not None:
-        rows.append({"indicator": code, "kind": SUBJECT, "value": position.cell.value})
     return rows
 
 
-def distribution_charts(brief: Brief) -> list[tuple[str, str]]:
-    """(level label, SVG) for each indicator level with a value to draw, in catalogue order."""
+def strip_svg(position: Position) -> str:
+    """The strip of a position's distribution: the same for every region of its quarter."""
+    low, high = domain(position)
+    template = _template().replace(f'"{LOW}"', json.dumps(low))
+    spec = json.loads(template.replace(f'"{HIGH}"', json.dumps(high)))
+    spec["datasets"] = {DATA: _rows(position)}
+    return vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION)
+
+
+def write_strips(briefs: list[Brief], folder: Path) -> int:
+    """Every strip the briefs show, into `folder`/strips, each once; how many."""
+    (folder / STRIPS_DIR).mkdir(parents=True, exist_ok=True)
+    written = set()
+    for brief in briefs:
+        for position in brief.positions:
+            name = strip_name(brief.quarter, position.indicator.code)
+            if position.values and name not in written:
+                (folder / name).write_text(strip_svg(position), encoding="utf-8")
+                written.add(name)
+    return len(written)
+
+
+def distribution_charts(brief: Brief) -> list[Chart]:
+    """One chart per indicator level with a value to draw, in catalogue order."""
     charts = []
     for level in dict.fromkeys(p.indicator.level for p in brief.positions):
         positions = [p for p in brief.positions if p.indicator.level == level and p.values]
         if not positions:
             continue
         level_name = label(f"level_{level}")
-        order = tuple(p.indicator.code for p in positions)
-        texts = {
-            TITLE: label("chart_title", level=level_name, quarter=brief.quarter),
-            DESCRIPTION: label("chart_description", level=level_name, region=brief.region),
-        }
-        spec = fill_template(_template(order), texts, {})
-        spec["datasets"] = {DATA: [row for p in positions for row in _rows(p)]}
-        svg = vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION)
-        charts.append((level_name, svg))
+        rows = tuple(
+            StripRow(
+                p.indicator.code,
+                strip_name(brief.quarter, p.indicator.code),
+                label("strip_alt", code=p.indicator.code, quarter=brief.quarter, n=len(p.values)),
+                subject_place(p),
+            )
+            for p in positions
+        )
+        charts.append(
+            Chart(
+                label("chart_title", level=level_name, quarter=brief.quarter),
+                label("chart_description", level=level_name, region=brief.region),
+                rows,
+            )
+        )
     return charts

@@ -72,7 +72,7 @@ LABELS: dict[str, str] = {
     "chart_description": "{level} indicators: the distribution of all regions' values, with "
     "{region} marked; the values and bands are in the table above",
     "chart_subject": "{region}",
-    "chart_others": "all regions",
+    "strip_alt": "{code}: the values of {n} regions in {quarter}",
     "level_output": "Output",
     "level_result": "Result",
     "level_impact": "Impact",

@@ -1,4 +1,4 @@
-"""A brief as one self-contained HTML document (its stylesheet and SVG charts inline).
+"""A brief as one HTML document: its stylesheet inline, its charts' strips SVG images beside it.
 
 The same document is the site's HTML twin and, printed by Chromium, the PDF: the stylesheet's
 print rules set the A4 page and keep tables' rows and each chart on one page. Every fixed word
@@ -13,7 +13,7 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup
 
-from clustermon.brief.charts import distribution_charts
+from clustermon.brief.charts import STRIP_HEIGHT, STRIP_WIDTH, distribution_charts
 from clustermon.brief.data import HEADLINE, Brief, Cell, Estimate
 from clustermon.brief.labels import (
     BAND_WORDS,
@@ -121,7 +121,8 @@ def render_brief(brief: Brief, *, site_root: str | None = None, pdf: str | None 
     return _template().render(
         brief=brief,
         stylesheet=Markup(stylesheet),
-        charts=[(level, Markup(svg)) for level, svg in distribution_charts(brief)],
+        charts=distribution_charts(brief),
+        strip_size=(STRIP_WIDTH, STRIP_HEIGHT),
         questions=questions(brief),
         headline=[p for p in brief.positions if p.indicator.code in HEADLINE],
         impact_codes=list(dict.fromkeys(e.indicator.code for e in brief.estimates)),
