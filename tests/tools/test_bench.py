@@ -46,7 +46,8 @@ def test_structure(bench: tuple[Path, dict]) -> None:
         assert set(run["stage_seconds"]) <= set(STAGE_ORDER)
         # The stages and "other" make up the wall time (each figure rounded to 0.01 s).
         assert sum(run["stage_seconds"].values()) == pytest.approx(run["wall_seconds"], abs=0.1)
-        assert run["peak_rss_mb"] > 0
+        # A process's PSS is its RSS with each shared page divided among its sharers.
+        assert 0 < run["peak_pss_mb"] <= run["peak_rss_mb"]
         # Each stage's peak is one of the run's samples, so none exceeds the run's peak.
         assert set(run["stage_peak_rss_mb"]) == set(run["stage_seconds"]) - {"other"}
         assert 0 < max(run["stage_peak_rss_mb"].values()) <= run["peak_rss_mb"]
