@@ -7,7 +7,6 @@ the published warehouse (read-only), not taken from the brief's own code.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import os
 import re
 import subprocess
@@ -207,16 +206,16 @@ def test_no_chart_or_table_is_wider_than_the_a4_page(
         page.goto((demo_home.briefs / f"{region}.html").as_uri())
         boxes = page.locator("figure.brief-chart").evaluate_all(
             "figures => figures.map(f => { const r = f.getBoundingClientRect(); return"
-            " [r.left, r.right, r.height, [...f.querySelectorAll('img')].map("
-            "i => i.complete && i.naturalWidth > 0)]; })"
+            " [r.left, r.right, r.height, [...f.querySelectorAll('.strip')].map("
+            "s => s.querySelectorAll('svg.marks .mark-symbol path').length)]; })"
         )
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         browser.close()
     assert len(boxes) >= 2  # output and result indicators at least
-    for left, right, height, loaded in boxes:
+    for left, right, height, dots in boxes:
         assert left >= 0 and right <= PRINTABLE_WIDTH_PX + 0.5, (left, right)
         assert height <= PRINTABLE_HEIGHT_PX  # fits one page, which the stylesheet keeps it on
-        assert loaded and all(loaded)  # every strip drawn
+        assert dots and all(dots)  # every strip drawn
     assert scroll_width <= PRINTABLE_WIDTH_PX + 0.5
 
 
@@ -253,26 +252,18 @@ def test_the_diamond_sits_at_the_region_value_on_the_strip_axis(
         )
         page = browser.new_page(viewport={"width": 1000, "height": 800})
         page.goto((demo_home.briefs / f"{region}.html").as_uri())
-        diamonds = page.locator(".strip").evaluate_all(
-            "strips => strips.filter(s => s.querySelector('svg.subject')).map(s => {"
-            " const img = s.querySelector('img'), box = img.getBoundingClientRect(),"
-            " d = s.querySelector('svg.subject').getBoundingClientRect();"
-            " return [img.getAttribute('src'), (d.left + d.width / 2 - box.left)"
-            " * img.naturalWidth / box.width]; })"
+        diamonds = page.locator(".strip-row").evaluate_all(
+            "rows => rows.filter(r => r.querySelector('svg.subject')).map(r => {"
+            " const d = r.querySelector('svg.subject').getBoundingClientRect();"
+            " return [r.querySelector('.strip-code').textContent, d.left + d.width / 2,"
+            " [...r.querySelectorAll('.role-axis-label text')].map(t => t.textContent),"
+            " [...r.querySelectorAll('.role-axis-tick line')].map("
+            "l => l.getBoundingClientRect().left)]; })"
         )
-        ticks = {}
-        for source, _ in diamonds:
-            page.goto((demo_home.briefs / source).as_uri())
-            labels = page.locator(".role-axis-label text").all_text_contents()
-            places = page.locator(".role-axis-tick line").evaluate_all(
-                "lines => lines.map(l => l.getBoundingClientRect().left)"
-            )
-            ticks[source] = list(zip(labels, places, strict=True))
         browser.close()
     assert len(diamonds) >= 10
-    for source, centre in diamonds:
-        code = source.removesuffix(".svg").rsplit("-", 1)[1]
-        (first, x0), *_, (last, x1) = ticks[source]
+    for code, centre, labels, places in diamonds:
+        (first, x0), *_, (last, x1) = zip(labels, places, strict=True)
         v0, v1 = si_value(first), si_value(last)
         expected = x0 + (values[code] - v0) / (v1 - v0) * (x1 - x0)
         assert centre == pytest.approx(expected, abs=1.5), (code, values[code])
@@ -287,7 +278,7 @@ def test_coinciding_values_are_one_dot_as_dark_as_their_stack(demo_home: Paths) 
     position = next(p for p in brief.positions if p.cell and p.cell.value is not None)
     own = position.cell.value
     values = (own, own + 1, own + 1, own + 1, own + 2)  # as published: the region's own too
-    svg = strip_svg(dataclasses.replace(position, values=values))
+    svg = strip_svg(values, position.q1, position.median, position.q3)
     dots = re.findall(r'<path [^>]*fill="#737373"[^>]*>', svg)
     opacities = sorted(float(re.search(r'fill-opacity="([^"]+)"', d).group(1)) for d in dots)
     expected = [0.55, 0.55, 1 - 0.45**3]  # own, own + 2, and own + 1 three times

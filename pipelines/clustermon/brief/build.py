@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 
-from clustermon.brief.charts import STRIPS_DIR, write_strips
 from clustermon.brief.data import Brief, BriefError, PublishedTables, published_tables
 from clustermon.brief.pdf import PdfUnavailable, chromium_printer, in_own_thread
 from clustermon.brief.render import render_brief
@@ -57,7 +56,6 @@ def build_briefs(tables: PublishedTables, folder: Path, site_root: str = "../") 
     started = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
     briefs = [tables.brief(region) for region in tables.regions()]
-    write_strips(briefs, folder)
     skipped = (
         _write_in_parallel(briefs, folder, site_root)
         if len(briefs) >= PARALLEL_FROM_BRIEFS and WORKERS > 1
@@ -157,14 +155,12 @@ def brief_command(paths: Paths, region: str, quarter: str | None, out: Path | No
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="clustermon-brief-") as folder:
         html = Path(folder) / f"{brief.region}.html"
-        write_strips([brief], Path(folder))
         html.write_text(render_brief(brief), encoding="utf-8")
         try:
             in_own_thread(_print_one, html, out)
         except PdfUnavailable as why:
             kept = out.with_suffix(".html")
             shutil.copyfile(html, kept)
-            shutil.copytree(Path(folder) / STRIPS_DIR, kept.parent / STRIPS_DIR, dirs_exist_ok=True)
             print(f"No PDF: {why}. The brief is written as HTML: {kept}", file=sys.stderr)
             return 1
     print(f"Brief of {brief.title}, {brief.quarter} (publication {brief.publication.id}): {out}")

@@ -1,4 +1,4 @@
-"""A brief as one HTML document: its stylesheet inline, its charts' strips SVG images beside it.
+"""A brief as one self-contained HTML document (its stylesheet and SVG charts inline).
 
 The same document is the site's HTML twin and, printed by Chromium, the PDF: the stylesheet's
 print rules set the A4 page and keep tables' rows and each chart on one page. Every fixed word
