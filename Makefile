@@ -43,11 +43,12 @@ browser:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
 
 # Two workers (the CI machine has two cores); the refreshed homes several tests share are
-# built once per run (tests/conftest.py: built_once). TEST_WORKERS=0 runs in one process.
+# built once per run (tests/conftest.py: built_once). TEST_WORKERS=0 runs in one process. The
+# 15 slowest tests are listed at the end: where the suite's time goes.
 TEST_WORKERS ?= 2
 test: $(MANIFEST) browser
 	$(BIN)/ruff check pipelines tests
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope --durations=15
 
 lint: install
 	$(BIN)/ruff check pipelines tests
