@@ -19,13 +19,15 @@ Before, each brief drew its own 27 rows of 240 dots, 0.23 s of its 0.7 s at EU s
 Marks are translucent by their fill only, never by `opacity`: Chromium prints each mark with a
 group opacity as a transparency group of its own (an EU brief's PDF was 3.8 MB of them).
 Regions with the same value share one dot as dark as the dots stacked would be
-(1 - (1 - 0.55)^n), and the dots carry no ARIA labels (the row's label speaks for them).
+(1 - (1 - 0.55)^n); the dots carry no ARIA labels (the row's label speaks for them) and are
+written as SVG circles, not as Vega's paths (`_circle`).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -48,6 +50,13 @@ DOT_OPACITY = 0.55  # of one region's dot
 OTHERS, MIDDLE = "others", "middle"
 COLOURS = {OTHERS: "#737373", MIDDLE: "#67a9cf", "median": "#2166ac"}
 LOW, HIGH = "@@low@@", "@@high@@"  # tokens of the domain in the template
+# A dot as Vega writes it: a path of two arcs, moved by a transform with 14 decimals, with the
+# default stroke width and opacity, 170 bytes.
+VEGA_DOT = re.compile(
+    r'<path transform="translate\(([-\d.e]+),([-\d.e]+)\)" '
+    r'd="M2\.55,0A2\.55,2\.55,0,1,1,-2\.55,0A2\.55,2\.55,0,1,1,2\.55,0" '
+    r'fill="(#[0-9a-f]{6})" fill-opacity="([-\d.e]+)" stroke-width="2" opacity="1"/>'
+)
 
 
 @dataclass(frozen=True)
@@ -161,7 +170,17 @@ def strip_svg(
     if q1 is not None:
         rows.append({"kind": MIDDLE, "q1": q1, "median": median, "q3": q3})
     spec["datasets"] = {DATA: rows}
-    return vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION)
+    return VEGA_DOT.sub(_circle, vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION))
+
+
+def _circle(dot: re.Match) -> str:
+    """The same dot as a circle to a hundredth of a pixel, 75 bytes: an EU brief's HTML is half
+    as large (970 -> 474 kB). A Vega that writes dots otherwise leaves them as they are."""
+    x, y, fill, opacity = dot.groups()
+    return (
+        f'<circle cx="{float(x):.2f}" cy="{float(y):.2f}" r="2.55" fill="{fill}" '
+        f'fill-opacity="{float(opacity):.4g}"/>'
+    )
 
 
 def distribution_charts(brief: Brief) -> list[Chart]:
