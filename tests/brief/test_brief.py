@@ -285,6 +285,8 @@ def test_coinciding_values_are_one_dot_as_dark_as_their_stack(demo_home: Paths) 
     expected = [0.55, 0.55, 1 - 0.45**3]  # own, own + 2, and own + 1 three times
     assert opacities == pytest.approx(expected, abs=1e-4)
     assert not any("stroke-width" in dot for dot in dots)
+    # The dots follow the values, not the order of the regions they come in.
+    assert strip_svg(values[::-1], position.q1, position.median, position.q3) == svg
     assert all(float(o) == 1 for o in re.findall(r' opacity="([^"]+)"', svg))
 
 

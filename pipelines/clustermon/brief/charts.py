@@ -4,8 +4,8 @@ of its quarter shares, with the brief's own region laid over it as a red diamond
 A strip shows all regions' published values of one indicator in one quarter as grey dots, the
 middle half as a box and the median as a line, on the indicator's own scale and axis. The
 quartiles drawn are the published ones (the benchmark mart's), the same that decide the bands,
-not Vega-Lite's own. The data carry no region codes (the dots are anonymous), so no strip can
-name a region.
+not Vega-Lite's own. The data carry no region codes and the dots are in the order of their
+values, so no strip can name a region.
 
 A process renders each strip once (vl-convert, SVG; `strip_svg` keeps it for the next brief
 of the quarter) and a brief holds its rows' SVG inline, so it needs no script and Chromium
@@ -19,8 +19,8 @@ Before, each brief drew its own 27 rows of 240 dots, 0.23 s of its 0.7 s at EU s
 Marks are translucent by their fill only, never by `opacity`: Chromium prints each mark with a
 group opacity as a transparency group of its own (an EU brief's PDF was 3.8 MB of them).
 Regions with the same value share one dot as dark as the dots stacked would be
-(1 - (1 - 0.55)^n); the dots carry no ARIA labels (the row's label speaks for them) and are
-written shorter than Vega writes them (`_short_dot`).
+(1 - (1 - 0.55)^n); the marks carry no ARIA labels (the row's label speaks for them), and the
+dots are written shorter than Vega writes them (`_short_dot`).
 """
 
 from __future__ import annotations
@@ -130,13 +130,15 @@ def _template() -> str:
     )
     middle = (
         alt.Chart()
-        .mark_bar(height=9, color=COLOURS[MIDDLE], opacity=1, fillOpacity=0.5)
+        .mark_bar(height=9, color=COLOURS[MIDDLE], opacity=1, fillOpacity=0.5, aria=False)
         .encode(x=alt.X(field="q1", type="quantitative", scale=scale), x2=alt.X2(field="q3"))
         .transform_filter(kind(MIDDLE))
     )
     median = (
         alt.Chart()
-        .mark_tick(color=COLOURS["median"], thickness=2, size=13, opacity=1, fillOpacity=0.7)
+        .mark_tick(
+            color=COLOURS["median"], thickness=2, size=13, opacity=1, fillOpacity=0.7, aria=False
+        )
         .encode(x=alt.X(field="median", type="quantitative", scale=scale))
         .transform_filter(kind(MIDDLE))
     )
@@ -159,13 +161,15 @@ def strip_svg(
     values: tuple[float, ...], q1: float | None, median: float | None, q3: float | None
 ) -> str:
     """The strip of one distribution (all regions' values and their quartiles): the anonymous
-    values, one dot per distinct value, and the middle half."""
+    values, one dot per distinct value in the order of the values (the published tables list
+    them by region code, which the order of the dots in the SVG would give away), and the
+    middle half."""
     low, high = domain(values, q1, q3)
     template = _template().replace(f'"{LOW}"', json.dumps(low))
     spec = json.loads(template.replace(f'"{HIGH}"', json.dumps(high)))
     rows: list[dict] = [
         {"kind": OTHERS, "value": value, "opacity": 1 - (1 - DOT_OPACITY) ** n}
-        for value, n in Counter(values).items()
+        for value, n in sorted(Counter(values).items())
     ]
     if q1 is not None:
         rows.append({"kind": MIDDLE, "q1": q1, "median": median, "q3": q3})
@@ -174,7 +178,7 @@ def strip_svg(
 
 
 def _short_dot(dot: re.Match) -> str:
-    """The same dot, placed to a hundredth of a pixel and without the defaults, 130 bytes: an
+    """The same dot, placed to a hundredth of a pixel and without the defaults, about 135 bytes: an
     EU brief's HTML is a fifth smaller (970 -> 783 kB). It stays a path moved by a transform:
     as circles, or paths placed by their own coordinates, Chromium printed each dot on its own
     (PDF 0.16 -> 1.3 MB, printing 0.33 -> 0.51 s). A Vega that writes dots otherwise leaves

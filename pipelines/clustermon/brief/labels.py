@@ -68,7 +68,8 @@ LABELS: dict[str, str] = {
     "chart_title": "{level} indicators in {quarter}: all regions' values",
     "chart_legend": "Each row is one indicator on its own scale. Grey dots: the published "
     "values of all regions (none named); blue box: the middle half (lower to upper quartile); "
-    "dark line: the median; red diamond: {region}. A suppressed value is not drawn.",
+    "dark line: the median; red diamond: {region}; a darker dot: regions with the same value. "
+    "A suppressed value is not drawn.",
     "chart_description": "{level} indicators: the distribution of all regions' values, with "
     "{region} marked; the values and bands are in the table above",
     "chart_subject": "{region}",

@@ -13,7 +13,7 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup
 
-from clustermon.brief.charts import STRIP_HEIGHT, STRIP_WIDTH, distribution_charts
+from clustermon.brief.charts import STRIP_WIDTH, distribution_charts
 from clustermon.brief.data import HEADLINE, Brief, Cell, Estimate
 from clustermon.brief.labels import (
     BAND_WORDS,
@@ -122,7 +122,7 @@ def render_brief(brief: Brief, *, site_root: str | None = None, pdf: str | None 
         brief=brief,
         stylesheet=Markup(stylesheet),
         charts=distribution_charts(brief),
-        strip_size=(STRIP_WIDTH, STRIP_HEIGHT),
+        strip_width=STRIP_WIDTH,
         questions=questions(brief),
         headline=[p for p in brief.positions if p.indicator.code in HEADLINE],
         impact_codes=list(dict.fromkeys(e.indicator.code for e in brief.estimates)),

@@ -155,7 +155,7 @@ def _rows_ingested(paths: Paths) -> int:
 def _sampled_cli(
     arguments: list[str], log: Path
 ) -> tuple[float, list[tuple[float, int, int]], int]:
-    """Run `clustermon <arguments>` as a subprocess, sampling the RSS of its whole process tree:
+    """Run `clustermon <arguments>` as a subprocess, sampling the memory of its whole process tree:
     wall seconds, samples (epoch time, RSS and PSS bytes) and exit code."""
     command = [sys.executable, "-m", "clustermon.frontends.cli", *arguments]
     # The child runs this very clustermon package, also when another one is installed.
