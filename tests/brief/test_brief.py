@@ -229,13 +229,14 @@ def si_value(text: str) -> float:
     return float(text[:-1] if text[-1] in SI_PREFIXES else text) * factor
 
 
+@pytest.mark.parametrize("viewport_width", [1000, 420])  # the strip at full size, shrunk
 def test_the_diamond_sits_at_the_region_value_on_the_strip_axis(
-    demo_home: Paths, subject: tuple[str, list[tuple]]
+    demo_home: Paths, subject: tuple[str, list[tuple]], viewport_width: int
 ) -> None:
     """Each diamond's centre, read in Chromium, against the place of the region's value on its
     strip's axis, read from the strip itself: its first and last ticks' places and labels,
-    interpolated (the end labels are set flush, so their texts' places would not do). The
-    values are the published totals, queried here."""
+    interpolated (the end labels are set flush, so their texts' places would not do); and at
+    the height of the strip's dots. The values are the published totals, queried here."""
     region, _ = subject
     values = dict(
         query(
@@ -250,23 +251,26 @@ def test_the_diamond_sits_at_the_region_value_on_the_strip_axis(
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=list(CHROMIUM_FLAGS)
         )
-        page = browser.new_page(viewport={"width": 1000, "height": 800})
+        page = browser.new_page(viewport={"width": viewport_width, "height": 800})
         page.goto((demo_home.briefs / f"{region}.html").as_uri())
         diamonds = page.locator(".strip-row").evaluate_all(
             "rows => rows.filter(r => r.querySelector('svg.subject')).map(r => {"
             " const d = r.querySelector('svg.subject').getBoundingClientRect();"
+            " const dot = r.querySelector('.mark-symbol path').getBoundingClientRect();"
             " return [r.querySelector('.strip-code').textContent, d.left + d.width / 2,"
+            " d.top + d.height / 2 - (dot.top + dot.height / 2),"
             " [...r.querySelectorAll('.role-axis-label text')].map(t => t.textContent),"
             " [...r.querySelectorAll('.role-axis-tick line')].map("
             "l => l.getBoundingClientRect().left)]; })"
         )
         browser.close()
     assert len(diamonds) >= 10
-    for code, centre, labels, places in diamonds:
+    for code, centre, off_dots, labels, places in diamonds:
         (first, x0), *_, (last, x1) = zip(labels, places, strict=True)
         v0, v1 = si_value(first), si_value(last)
         expected = x0 + (values[code] - v0) / (v1 - v0) * (x1 - x0)
         assert centre == pytest.approx(expected, abs=1.5), (code, values[code])
+        assert abs(off_dots) <= 1, code
 
 
 def test_coinciding_values_are_one_dot_as_dark_as_their_stack(demo_home: Paths) -> None:
