@@ -47,3 +47,12 @@ def test_no_diamond_without_a_value_to_draw() -> None:
     suppressed = Position(INDICATOR, Cell(None, True), None, None, (1.0, 2.0), None, None, None)
     assert subject_place(suppressed) is None
     assert subject_place(position(1.0, ())) is None  # no distribution
+
+
+def test_a_value_off_its_strip_gets_no_diamond_rather_than_one_at_an_end() -> None:
+    # A region's own value is among its distribution's, so this would be a bug upstream.
+    assert subject_place(position(7.0, (1.0, 2.0))) is None
+    assert subject_place(position(0.5, (1.0, 2.0))) is None
+    assert subject_place(position(2.0, (1.0, 2.0))) == pytest.approx(
+        (554 / 568 * 100, 9 / 34 * 100)
+    )

@@ -52,9 +52,10 @@ COLOURS = {OTHERS: "#737373", MIDDLE: "#67a9cf", "median": "#2166ac"}
 LOW, HIGH = "@@low@@", "@@high@@"  # tokens of the domain in the template
 # A dot as Vega writes it: a path of two arcs, moved by a transform with 14 decimals, with the
 # default stroke width and opacity, 170 bytes.
+DOT_PATH = "M2.55,0A2.55,2.55,0,1,1,-2.55,0A2.55,2.55,0,1,1,2.55,0"
 VEGA_DOT = re.compile(
     r'<path transform="translate\(([-\d.e]+),([-\d.e]+)\)" '
-    r'd="M2\.55,0A2\.55,2\.55,0,1,1,-2\.55,0A2\.55,2\.55,0,1,1,2\.55,0" '
+    rf'd="{re.escape(DOT_PATH)}" '
     r'fill="(#[0-9a-f]{6})" fill-opacity="([-\d.e]+)" stroke-width="2" opacity="1"/>'
 )
 
@@ -65,7 +66,7 @@ class StripRow:
 
     code: str
     svg: Markup  # the strip
-    description: str
+    aria_label: str
     subject: tuple[float, float] | None  # the diamond's centre (left, top), percent of the strip
 
 
@@ -74,7 +75,7 @@ class Chart:
     """The rows of one indicator level."""
 
     title: str
-    description: str
+    aria_label: str
     rows: tuple[StripRow, ...]
 
 
@@ -90,11 +91,14 @@ def domain(values: tuple[float, ...], q1: float | None, q3: float | None) -> tup
 
 def subject_place(position: Position) -> tuple[float, float] | None:
     """Where the region's diamond goes over the strip, in percent of its width and height
-    (None: no value to draw)."""
+    (None: no value to draw, or a value off the strip, which its own value cannot be: no
+    diamond rather than one pinned to an end)."""
     if position.cell is None or position.cell.value is None or not position.values:
         return None
     low, high = domain(position.values, position.q1, position.q3)
-    share = min(max((position.cell.value - low) / (high - low), 0.0), 1.0)
+    share = (position.cell.value - low) / (high - low)
+    if not 0.0 <= share <= 1.0:
+        return None
     left = (PAD_LEFT + share * WIDTH) / STRIP_WIDTH * 100
     top = (PAD_TOP + ROW_HEIGHT / 2) / STRIP_HEIGHT * 100
     return round(left, 4), round(top, 4)
@@ -186,7 +190,7 @@ def _short_dot(dot: re.Match) -> str:
     x, y, fill, opacity = dot.groups()
     return (
         f'<path transform="translate({float(x):.2f},{float(y):.2f})" '
-        f'd="M2.55,0A2.55,2.55,0,1,1,-2.55,0A2.55,2.55,0,1,1,2.55,0" fill="{fill}" '
+        f'd="{DOT_PATH}" fill="{fill}" '
         f'fill-opacity="{float(opacity):.4g}"/>'
     )
 
@@ -203,7 +207,7 @@ def distribution_charts(brief: Brief) -> list[Chart]:
             StripRow(
                 p.indicator.code,
                 Markup(strip_svg(p.values, p.q1, p.median, p.q3)),
-                label("strip_alt", code=p.indicator.code, quarter=brief.quarter, n=len(p.values)),
+                label("strip_label", code=p.indicator.code, quarter=brief.quarter, n=len(p.values)),
                 subject_place(p),
             )
             for p in positions
@@ -211,7 +215,7 @@ def distribution_charts(brief: Brief) -> list[Chart]:
         charts.append(
             Chart(
                 label("chart_title", level=level_name, quarter=brief.quarter),
-                label("chart_description", level=level_name, region=brief.region),
+                label("chart_label", level=level_name, region=brief.region),
                 rows,
             )
         )

@@ -70,10 +70,10 @@ LABELS: dict[str, str] = {
     "values of all regions (none named); blue box: the middle half (lower to upper quartile); "
     "dark line: the median; red diamond: {region}; a darker dot: regions with the same value. "
     "A suppressed value is not drawn.",
-    "chart_description": "{level} indicators: the distribution of all regions' values, with "
+    "chart_label": "{level} indicators: the distribution of all regions' values, with "
     "{region} marked; the values and bands are in the table above",
     "chart_subject": "{region}",
-    "strip_alt": "{code}: the values of {n} regions in {quarter}",
+    "strip_label": "{code}: the values of {n} regions in {quarter}",
     "level_output": "Output",
     "level_result": "Result",
     "level_impact": "Impact",

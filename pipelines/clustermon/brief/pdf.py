@@ -1,22 +1,25 @@
 """The briefs' PDFs: their HTML printed to A4 by headless Chromium, through Playwright.
 
-One browser prints every brief of a build (starting Chromium costs about a second; a page
-prints in a fraction of that). Debian's `chromium` is used, never a downloaded browser: the
-machines that run clustermon may have no network for one. A publication must not fail for
-want of a printer: when Chromium or Playwright is missing, or Chromium fails,
-`chromium_printer` raises `PdfUnavailable` with the reason, and the caller keeps the HTML
-briefs and says so.
+One browser prints every brief of a build, on a few pages at once (starting Chromium costs
+about a second; a page prints in a fraction of that, each page in a renderer process of its
+own). Debian's `chromium` is used, never a downloaded browser: the machines that run
+clustermon may have no network for one. A publication must not fail for want of a printer:
+when Chromium or Playwright is missing, or Chromium fails, `print_pdfs` raises
+`PdfUnavailable` with the reason, and the caller keeps the HTML briefs and says so.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
 
 # Where Chromium is, when it is not `chromium` on the PATH (e.g. /usr/lib/chromium/chromium).
 CHROMIUM_ENV = "CLUSTERMON_CHROMIUM"
@@ -30,7 +33,7 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-PAGE_TIMEOUT_MS = 60_000
+PAGE_TIMEOUT_MS = 60_000  # a page's load or print; a hung Chromium fails the PDFs, no wait
 T = TypeVar("T")
 
 
@@ -47,42 +50,55 @@ def chromium_path() -> str | None:
 
 
 def in_own_thread(function: Callable[..., T], *args: object) -> T:
-    """Run `function` in a thread of its own: Playwright's synchronous API refuses to run
-    inside an asyncio event loop, which a caller (a Dagster step, a test) may have running."""
+    """Run `function` in a thread of its own: a caller (a Dagster step, a test) may have an
+    asyncio event loop running in its thread, where another cannot be run."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="brief-pdf") as thread:
         return thread.submit(function, *args).result()
 
 
-@contextmanager
-def chromium_printer() -> Iterator[Callable[[Path, Path], None]]:
-    """A function printing an HTML file to a PDF file (A4, as its stylesheet asks), on one
-    headless Chromium started here and closed on leaving. Raises PdfUnavailable when Chromium
-    cannot start or fails to print."""
+def print_pdfs(jobs: Iterable[tuple[Path, Path]], pages: int = 1) -> None:
+    """Print each (HTML file, PDF file) of `jobs` to A4 (as its stylesheet asks), on one
+    headless Chromium started here and closed on leaving, `pages` pages at a time. `jobs` is
+    read as the pages ask for work, so a generator may write each HTML just before its
+    printing. Raises PdfUnavailable when Chromium cannot start or fails to print."""
     executable = chromium_path()
     if executable is None:
         where = os.environ.get(CHROMIUM_ENV) or "`chromium` on the PATH"
         raise PdfUnavailable(f"Chromium not found ({where}); `make browser` installs it")
     try:
-        from playwright.sync_api import Error, sync_playwright
+        from playwright.async_api import Error
     except ImportError:
         raise PdfUnavailable("Playwright is not installed (pip install playwright)") from None
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=executable, args=list(CHROMIUM_FLAGS)
-            )
-            try:
-                page = browser.new_page()
-                page.set_default_timeout(PAGE_TIMEOUT_MS)
-
-                def print_pdf(html: Path, pdf: Path) -> None:
-                    page.goto(html.resolve().as_uri(), wait_until="load")
-                    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
-
-                yield print_pdf
-            finally:
-                browser.close()
+        in_own_thread(asyncio.run, _print_all(executable, iter(jobs), pages))
     except Error as error:
         message = str(error).strip()
         first_line = message.splitlines()[0] if message else repr(error)
         raise PdfUnavailable(f"Chromium could not print ({first_line})") from None
+
+
+async def _print_all(executable: str, jobs: Iterator[tuple[Path, Path]], pages: int) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=executable, args=list(CHROMIUM_FLAGS)
+        )
+        try:
+            # The first page to fail cancels the others: a build's PDFs are all or none.
+            async with asyncio.TaskGroup() as group:
+                for _ in range(pages):
+                    group.create_task(_print_on_a_page(browser, jobs))
+        except ExceptionGroup as failed:
+            raise failed.exceptions[0] from None  # as the caller would catch it, ungrouped
+        finally:
+            await browser.close()
+
+
+async def _print_on_a_page(browser: Browser, jobs: Iterator[tuple[Path, Path]]) -> None:
+    """Print jobs on a page of its own until none is left (the pages share the iterator)."""
+    page = await browser.new_page()
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    for html, pdf in jobs:
+        await page.goto(html.resolve().as_uri(), wait_until="load")
+        await page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)

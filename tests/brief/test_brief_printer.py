@@ -1,0 +1,62 @@
+"""The briefs' printer (brief/pdf.py) on small pages of its own: one Chromium, two pages at
+once, every PDF from its own HTML, and a failure anywhere told as a reason, with no Chromium
+left behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psutil
+import pytest
+from pypdf import PdfReader
+
+from clustermon.brief.pdf import CHROMIUM_ENV, PdfUnavailable, print_pdfs
+
+pytestmark = pytest.mark.browser
+
+
+def pages_to_print(folder: Path, count: int) -> list[tuple[Path, Path]]:
+    jobs = []
+    for number in range(count):
+        html = folder / f"page-{number}.html"
+        html.write_text(f"<!doctype html><title>t</title><p>Page number {number}</p>", "utf-8")
+        jobs.append((html, folder / f"page-{number}.pdf"))
+    return jobs
+
+
+def chromiums_left() -> list[psutil.Process]:
+    return [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if "chrom" in child.name().lower()
+    ]
+
+
+def test_two_pages_print_every_job_to_its_own_pdf(tmp_path: Path) -> None:
+    jobs = pages_to_print(tmp_path, 5)
+    print_pdfs(iter(jobs), pages=2)
+    for number, (_, pdf) in enumerate(jobs):
+        (page,) = PdfReader(pdf).pages
+        assert page.extract_text().strip() == f"Page number {number}"
+    assert chromiums_left() == []
+
+
+def test_a_page_that_fails_fails_the_build_with_its_reason_and_closes_chromium(
+    tmp_path: Path,
+) -> None:
+    jobs = pages_to_print(tmp_path, 4)
+    jobs[2] = (tmp_path / "missing.html", tmp_path / "missing.pdf")
+    with pytest.raises(PdfUnavailable) as failed:
+        print_pdfs(jobs, pages=2)
+    assert str(failed.value).startswith("Chromium could not print (Page.goto: ")
+    assert "ERR_FILE_NOT_FOUND" in str(failed.value) and "\n" not in str(failed.value)
+    assert not (tmp_path / "missing.pdf").exists()
+    assert chromiums_left() == []
+
+
+def test_a_chromium_that_cannot_start_is_told_as_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CHROMIUM_ENV, "/bin/false")
+    with pytest.raises(PdfUnavailable, match=r"^Chromium could not print \(BrowserType\.launch"):
+        print_pdfs(pages_to_print(tmp_path, 1))
