@@ -17,6 +17,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
+from clustermon.brief import build as brief_build
+from clustermon.brief.build import build_briefs
 from clustermon.brief.charts import strip_svg
 from clustermon.brief.data import published_tables
 from clustermon.brief.pdf import CHROMIUM_ENV, CHROMIUM_FLAGS
@@ -367,6 +369,39 @@ def test_without_chromium_the_html_briefs_are_built_and_the_pdfs_skipped(
     assert not list(briefs.glob("*.pdf"))
     twin = (briefs / "AT12.html").read_text(encoding="utf-8")
     assert "No PDF in this publication" in twin and 'href="AT12.pdf"' not in twin
+
+
+def test_a_print_failing_mid_build_leaves_every_brief_as_html_only(
+    demo_home: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chromium fails on the fourth brief, after printing some: none of the build's PDFs is
+    kept and no HTML brief links one, so the briefs of a build stay alike."""
+    printing = brief_build.print_pdfs
+    printed_before_the_failure: list[str] = []
+
+    def failing_at_the_fourth(jobs, pages: int) -> None:
+        def fourth_missing():
+            for number, job in enumerate(jobs):
+                yield (tmp_path / "gone.html", tmp_path / "gone.pdf") if number == 3 else job
+
+        try:
+            printing(fourth_missing(), pages)
+        finally:
+            printed_before_the_failure.extend(p.name for p in folder.glob("*.pdf"))
+
+    monkeypatch.setattr(brief_build, "print_pdfs", failing_at_the_fourth)
+    folder = tmp_path / "briefs"
+    built = build_briefs(published_tables(demo_home.published_warehouse), folder)
+    assert printed_before_the_failure, "the failure came before any PDF was printed"
+    assert built.pdfs == 0
+    assert built.pdf_skipped.startswith("Chromium could not print (Page.goto: ")
+    assert not list(folder.glob("*.pdf"))
+    htmls = sorted(folder.glob("*.html"))
+    assert [p.stem for p in htmls] == regions(demo_home.published_warehouse)
+    for html in htmls:
+        text = html.read_text(encoding="utf-8")
+        assert "No PDF in this publication" in text, html.name
+        assert f'href="{html.stem}.pdf"' not in text, html.name
 
 
 def test_a_publication_without_chromium_is_published_with_html_briefs_and_a_warning(

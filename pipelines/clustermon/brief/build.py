@@ -27,7 +27,7 @@ from clustermon.home import Paths
 
 BRIEFS_DIR = "briefs"  # in the site, and <home>/published/briefs
 # Pages of the one Chromium printing at once: two keep both cores busy. Measured on the EU
-# bench's 240 briefs: as fast as two processes with a Chromium each, 0.7 GB less memory (PSS).
+# bench's 240 briefs: as fast as two processes with a Chromium each, 0.6 GB less memory (PSS).
 PAGES = min(2, len(os.sched_getaffinity(0)))
 STATUS_FILE = "briefs.json"  # what the build made, for the CLI's last lines
 

@@ -60,7 +60,8 @@ def print_pdfs(jobs: Iterable[tuple[Path, Path]], pages: int = 1) -> None:
     """Print each (HTML file, PDF file) of `jobs` to A4 (as its stylesheet asks), on one
     headless Chromium started here and closed on leaving, `pages` pages at a time. `jobs` is
     read as the pages ask for work, so a generator may write each HTML just before its
-    printing. Raises PdfUnavailable when Chromium cannot start or fails to print."""
+    printing. Raises PdfUnavailable when Chromium cannot start or fails to print; the PDFs
+    printed before the failure are left for the caller to remove."""
     executable = chromium_path()
     if executable is None:
         where = os.environ.get(CHROMIUM_ENV) or "`chromium` on the PATH"
@@ -78,6 +79,7 @@ def print_pdfs(jobs: Iterable[tuple[Path, Path]], pages: int = 1) -> None:
 
 
 async def _print_all(executable: str, jobs: Iterator[tuple[Path, Path]], pages: int) -> None:
+    """The jobs on `pages` pages; the first failure, raised once every page has stopped."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -85,20 +87,32 @@ async def _print_all(executable: str, jobs: Iterator[tuple[Path, Path]], pages: 
             executable_path=executable, args=list(CHROMIUM_FLAGS)
         )
         try:
-            # The first page to fail cancels the others: a build's PDFs are all or none.
-            async with asyncio.TaskGroup() as group:
-                for _ in range(pages):
-                    group.create_task(_print_on_a_page(browser, jobs))
-        except ExceptionGroup as failed:
-            raise failed.exceptions[0] from None  # as the caller would catch it, ungrouped
+            # A page that fails tells the others to take no further job; they finish the one
+            # they print (cancelling it mid-call leaves Playwright futures nobody awaits).
+            failed = asyncio.Event()
+            outcomes = await asyncio.gather(
+                *(_print_on_a_page(browser, jobs, failed) for _ in range(pages)),
+                return_exceptions=True,
+            )
         finally:
             await browser.close()
+    errors = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    if errors:
+        raise errors[0]
 
 
-async def _print_on_a_page(browser: Browser, jobs: Iterator[tuple[Path, Path]]) -> None:
-    """Print jobs on a page of its own until none is left (the pages share the iterator)."""
-    page = await browser.new_page()
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    for html, pdf in jobs:
-        await page.goto(html.resolve().as_uri(), wait_until="load")
-        await page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+async def _print_on_a_page(
+    browser: Browser, jobs: Iterator[tuple[Path, Path]], failed: asyncio.Event
+) -> None:
+    """Print jobs on a page of its own until none is left or a page failed (the pages share
+    the iterator and the event)."""
+    try:
+        page = await browser.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        while not failed.is_set() and (job := next(jobs, None)) is not None:
+            html, pdf = job
+            await page.goto(html.resolve().as_uri(), wait_until="load")
+            await page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    except BaseException:
+        failed.set()
+        raise
