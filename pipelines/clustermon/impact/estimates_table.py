@@ -20,6 +20,7 @@ from clustermon.impact.estimator import (
     estimate_impacts,
 )
 from clustermon.impact.panel import HORIZONS, PANEL_COLUMNS, PLACEBO_HORIZONS
+from clustermon.writer import warehouse_writer
 
 TABLE_COMMENT = (
     "IMP01-IMP04: effects of cluster membership on member enterprises, per region and for all "
@@ -117,7 +118,7 @@ def write_impact_estimates(warehouse: Path) -> ImpactRefresh:
     main.impact_estimates there, documented with table and column comments. A region whose
     panel is unchanged since the last refresh keeps its rows (a region's estimates depend on
     its own firms only); the pooled 'ALL' rows are re-estimated when any region changed."""
-    with duckdb.connect(str(warehouse)) as con:
+    with warehouse_writer(warehouse) as con:
         fingerprints = _input_fingerprints(con)
         previous: dict[str, str] = {}
         if _table_exists(con, "impact_estimates") and _table_exists(con, "impact_estimate_inputs"):
@@ -129,7 +130,7 @@ def write_impact_estimates(warehouse: Path) -> ImpactRefresh:
     # until then (0.8 GB at make bench's EU scale), beside the estimation's own peak.
     estimates = estimate_impacts(panel, changed) if panel is not None else None
     del panel
-    with duckdb.connect(str(warehouse)) as con:
+    with warehouse_writer(warehouse) as con:
         if estimates is not None:
             _replace_estimates(con, estimates, fingerprints, changed)
         every_estimate = con.sql("SELECT * FROM main.impact_estimates").df()

@@ -11,7 +11,6 @@ tables are not per package: they are reloaded, whole, in every run.
 
 from collections.abc import Iterator
 
-import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -29,6 +28,7 @@ from clustermon.ingest.raw_schema import RAW_TABLES
 from clustermon.operations.partitions import package_partitions
 from clustermon.operations.progress import ProgressReport
 from clustermon.resources import ClustermonHome, RefreshLock
+from clustermon.writer import warehouse_writer
 
 PACKAGE_TABLES = tuple(RAW_TABLES)
 PROGRAMME_TABLE_NAMES = (*(table.name for table in PROGRAMME_TABLES), "settings")
@@ -67,7 +67,7 @@ def programme_tables(
     warehouse made by an earlier release gets the raw columns it lacks."""
     paths = home.paths()
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(paths.warehouse)) as con:
+    with warehouse_writer(paths.warehouse) as con:
         added = create_raw_tables(con)
         if added:
             context.log.info(f"raw layer upgraded, columns added: {', '.join(added)}")
@@ -92,7 +92,7 @@ def raw_tables(
     paths = home.paths()
     keys = context.partition_keys
     report = ProgressReport(context.log)
-    with duckdb.connect(str(paths.warehouse)) as con:
+    with warehouse_writer(paths.warehouse) as con:
         create_raw_tables(con)
         ingested = load_packages(
             con,

@@ -36,6 +36,7 @@ from clustermon.ingest.raw_schema import column_names, create_raw_tables, transa
 from clustermon.ingest.readers import sweep_orphaned_spools
 from clustermon.ingest.rule_engine import QUARANTINE_COLUMNS, registered
 from clustermon.settings import FileLimits, ProgrammeSettings
+from clustermon.writer import warehouse_writer
 
 BATCH_MEMORY_LIMIT = "2GB"
 # The receipts as a batch records them: the raw table's columns and the package's key there.
@@ -377,7 +378,7 @@ def load_packages(
 def ingest(warehouse: Path, inbox: Path, programme: Path, archive: Path) -> Ingested:
     """Load the programme folder and every package of the inbox into the warehouse's raw layer."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
+    with warehouse_writer(warehouse) as con:
         create_raw_tables(con)
         settings = load_programme(con, programme, lambda: ProgrammeSettings.load(programme))
         return load_packages(con, inbox, archive, settings)
