@@ -31,14 +31,16 @@ def marked(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def chromiums_left(mark: str) -> list[psutil.Process]:
-    left = []
+    """The test's Chromium processes still alive 10 s after the printer returned (a closed
+    browser's processes may take a moment to exit on a busy machine)."""
+    marked = []
     for process in psutil.process_iter(["name"]):
         try:
             if "chrom" in process.info["name"].lower() and process.environ().get(MARK) == mark:
-                left.append(process)
+                marked.append(process)
         except psutil.Error:
             continue
-    return left
+    return psutil.wait_procs(marked, timeout=10)[1]
 
 
 def pages_to_print(folder: Path, count: int) -> list[tuple[Path, Path]]:

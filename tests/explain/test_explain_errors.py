@@ -8,6 +8,7 @@ import pytest
 
 from clustermon.frontends.cli import main
 from clustermon.home import Paths
+from conftest import copy_home
 
 
 @pytest.mark.parametrize(
@@ -49,16 +50,18 @@ def test_no_warehouse(tmp_path, capsys) -> None:
     assert "no working warehouse at" in capsys.readouterr().err
 
 
-def test_a_busy_warehouse_is_reported_then_read(revised_home: Paths, capsys) -> None:
+def test_a_busy_warehouse_is_reported_then_read(revised_home: Paths, tmp_path, capsys) -> None:
     # A run holds the warehouse (DuckDB lets no reader in): explain says so; once the run is
-    # over, the same command explains.
+    # over, the same command explains. On a copy: the shared home's other readers (the other
+    # test worker) would keep this writer out.
+    home = copy_home(revised_home, tmp_path)
     writer = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
             " sys.stdin.read()",
-            str(revised_home.warehouse),
+            str(home.warehouse),
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -66,7 +69,7 @@ def test_a_busy_warehouse_is_reported_then_read(revised_home: Paths, capsys) -> 
     )
     try:
         assert writer.stdout.readline().strip() == "ready"
-        arguments = ["explain", "OUT01", "AT12", "2024Q4", "--home", str(revised_home.home)]
+        arguments = ["explain", "OUT01", "AT12", "2024Q4", "--home", str(home.home)]
         assert main(arguments) == 1
         assert "is busy (a run is writing it)" in capsys.readouterr().err
     finally:
