@@ -128,10 +128,9 @@ def write_impact_estimates(warehouse: Path) -> ImpactRefresh:
         panel = _panel(con) if stale else None
     # Estimated with the connection closed: DuckDB keeps the buffers of the panel's query
     # until then (0.8 GB at make bench's EU scale), beside the estimation's own peak.
-    estimates = estimate_impacts(panel, changed) if panel is not None else None
-    del panel
+    estimates = estimate_impacts(panel, changed) if stale else None
     with warehouse_writer(warehouse) as con:
-        if estimates is not None:
+        if stale:
             _replace_estimates(con, estimates, fingerprints, changed)
         every_estimate = con.sql("SELECT * FROM main.impact_estimates").df()
     every_estimate["pre_trend_doubtful"] = every_estimate["pre_trend_doubtful"].astype("boolean")
