@@ -5,6 +5,7 @@ log in a file, and what the run published (RunOutcome)."""
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import io
 import shutil
 import sys
@@ -71,7 +72,19 @@ class _Both(io.TextIOBase):
 def run_job(paths: Paths, job: str = "refresh", verbose: bool = False) -> RunOutcome:
     """Run a job (`refresh`, or `publish`), send its alerts, and say what it published. The
     terminal shows one line per step, the log file everything; `verbose` streams everything
-    to the terminal too (Dagster's event log and dbt's output)."""
+    to the terminal too (Dagster's event log and dbt's output).
+
+    Each run has a context (`contextvars`) of its own. Dagster keeps the entered instance's
+    state storage in a context variable, read when the job is resolved. A generator left
+    unfinished by an earlier run in this process restores, when it is collected, the value it
+    found: the earlier run's instance, closed by then ("Attempted to resolve undefined
+    DagsterInstance weakref", once in a test run). A token of another context cannot be reset
+    in this one, and Dagster then leaves no storage, which resolving reads as no stored state.
+    """
+    return contextvars.Context().run(_run_job, paths, job, verbose)
+
+
+def _run_job(paths: Paths, job: str, verbose: bool) -> RunOutcome:
     from clustermon.frontends.status import failing_checks
     from clustermon.ingest.assets import RECEIPTS
     from clustermon.operations.alerts import alert_run
