@@ -4,6 +4,7 @@ Real `dbt docs generate` runs on a copy of the dbt project (so a description can
 without touching the repository) against a small warehouse with commented relations.
 """
 
+import json
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,14 @@ from clustermon.transform.project import dbt_resource
 
 DESCRIPTION = "Indicators per region, quarter and breakdown cell"
 EDITED = "Indicator values for every region and quarter, edited by the docs reuse test"
+
+
+def _manifest_in(page: str) -> dict:
+    """The dbt manifest a static docs page holds inline."""
+    start = page.index(
+        '{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest'
+    )
+    return json.JSONDecoder().raw_decode(page, start)[0]
 
 
 def _generate(project: Path, paths: Paths) -> tuple[bool, str]:
@@ -77,3 +86,26 @@ def test_docs_regenerated_on_change_reused_otherwise(project: Path, paths: Paths
         con.execute("COMMENT ON TABLE main.indicator_values IS 'second comment'")
     regenerated, page = _generate(project, paths)
     assert regenerated and "second comment" in page
+
+
+def test_a_manifest_older_than_the_run_is_not_shown(project: Path, paths: Paths) -> None:
+    # The publish job builds nothing: the manifest in the home's dbt folder is an older build's
+    # and may hold descriptions edited since. Here it is the repository's, which holds the
+    # original description.
+    paths.dbt_target.mkdir(parents=True)
+    shutil.copyfile(
+        DBT_PROJECT_DIR / "target" / "manifest.json", paths.dbt_target / "manifest.json"
+    )
+    marts = project / "models" / "marts" / "_marts.yml"
+    marts.write_text(marts.read_text().replace(DESCRIPTION, EDITED))
+    regenerated, page = _generate(project, paths)
+    assert regenerated and EDITED in page and DESCRIPTION not in page
+
+
+def test_the_docs_of_a_refresh_show_the_sql_its_build_ran(skeleton_home: Paths) -> None:
+    shown = _manifest_in((skeleton_home.published / "dbt-docs" / "index.html").read_text())
+    built = json.loads((skeleton_home.dbt_target / "manifest.json").read_text())
+    assert shown["metadata"]["invocation_id"] == built["metadata"]["invocation_id"]
+    benchmarks = shown["nodes"]["model.clustermon.indicator_benchmarks"]
+    # Compiled: {{ ref('indicator_values') }} became the warehouse's relation.
+    assert '"warehouse"."main"."indicator_values"' in benchmarks["compiled_code"]

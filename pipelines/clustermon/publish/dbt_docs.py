@@ -8,7 +8,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
-from dagster import MaterializeResult, asset
+from dagster import AssetExecutionContext, MaterializeResult, asset
 from dagster_dbt import DbtCliResource
 
 from clustermon.publish.assets import published_warehouse
@@ -18,6 +18,7 @@ from clustermon.transform.project import dbt_vars
 # dbt's own output, not its input: left out of the digest.
 _GENERATED = {"target", "logs"}
 _PARTIAL_PARSE = "partial_parse.msgpack"  # dbt's parsed project, in its target folder
+_MANIFEST = "manifest.json"  # dbt's project as the last command saw it, compiled by a build
 # What dbt's DuckDB catalog reads: relations, columns, their types and comments (no data).
 _CATALOG_QUERIES = (
     "SELECT schema_name, table_name, comment FROM duckdb_tables() ORDER BY ALL",
@@ -50,7 +51,10 @@ def docs_inputs_digest(project_dir: Path, warehouse: Path) -> str:
     owners=["team:indicators"],
 )
 def dbt_docs(
-    home: ClustermonHome, dbt: DbtCliResource, refresh_lock: RefreshLock
+    context: AssetExecutionContext,
+    home: ClustermonHome,
+    dbt: DbtCliResource,
+    refresh_lock: RefreshLock,
 ) -> MaterializeResult:
     """`dbt docs generate --static`: one HTML file with the manifest and catalog inline.
 
@@ -76,6 +80,14 @@ def dbt_docs(
         if parsed.exists():
             shutil.copyfile(parsed, Path(target) / _PARTIAL_PARSE)
         arguments = ["docs", "generate", "--static", *dbt_vars(paths, home.settings())]
+        # A build in this run (the refresh job's) left the manifest it compiled: the page
+        # shows the SQL that made the warehouse, and dbt need not compile every node again
+        # (2.4 s of 4.6 on the skeleton home). Without one (the publish job), dbt compiles: an
+        # older build's manifest may predate the project's files.
+        built = paths.dbt_target / _MANIFEST
+        if built.exists() and built.stat().st_mtime >= _run_started(context):
+            shutil.copyfile(built, Path(target) / _MANIFEST)
+            arguments.append("--no-compile")
         dbt.cli(arguments, target_path=Path(target)).wait()
         building = docs / ".index.html.tmp"
         shutil.copyfile(Path(target) / "static_index.html", building)
@@ -83,3 +95,9 @@ def dbt_docs(
         os.replace(building, page)
     stamp.write_text(inputs)
     return MaterializeResult(metadata={"path": str(page), "regenerated": True})
+
+
+def _run_started(context: AssetExecutionContext) -> float:
+    """When this run started (seconds since the epoch)."""
+    record = context.instance.get_run_record_by_id(context.run_id)
+    return record.start_time if record and record.start_time else float("inf")
