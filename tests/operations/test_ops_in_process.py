@@ -1,4 +1,4 @@
-"""Runs in one process (the tests, the service) do not reach each other's Dagster instances."""
+"""Runs in one process (as the tests make them) do not reach each other's Dagster instances."""
 
 import gc
 from collections.abc import Iterator

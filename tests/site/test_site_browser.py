@@ -74,6 +74,11 @@ class Watched:
         )
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         self.page.on("requestfailed", lambda r: self.problems.append(f"failed request: {r.url}"))
+        # Requests in flight: a page is done with the network when none is left.
+        self.in_flight = 0
+        self.page.on("request", lambda _: self._count(+1))
+        self.page.on("requestfinished", lambda _: self._count(-1))
+        self.page.on("requestfailed", lambda _: self._count(-1))
         self.page.on(
             "response",
             lambda r: (
@@ -89,14 +94,30 @@ class Watched:
             ),
         )
 
+    def _count(self, change: int) -> None:
+        self.in_flight += change
+
     def open(self, url: str) -> int:
-        """Open a page and wait until every chart is drawn; returns the number of charts."""
-        self.page.goto(url, wait_until="networkidle")
+        """Open a page and wait until every chart is drawn and no request is in flight;
+        returns the number of charts. (Playwright's `networkidle` waits for 0.5 s without a
+        request, 26 s over the site's pages.)"""
+        self.page.goto(url, wait_until="load")
         charts = self.page.locator("script.vega-spec").count()
         self.page.wait_for_function(
             "n => document.querySelectorAll('.vis svg.marks').length === n", arg=charts
         )
+        self.settle()
         return charts
+
+    def settle(self) -> list[str]:
+        """The problems seen, once every request made so far has ended (one that has not
+        after 5 s is a problem too)."""
+        for _ in range(100):
+            if self.in_flight == 0:
+                return self.problems
+            self.page.wait_for_timeout(50)  # Playwright delivers the page's events meanwhile
+        self.problems.append(f"{self.in_flight} request(s) unanswered after 5 s: {self.page.url}")
+        return self.problems
 
 
 def settled(page: Page, read: Callable[[], object], expected: object) -> object:
@@ -165,10 +186,11 @@ def test_every_page_opens_cleanly_with_every_chart_drawn(demo, base_url, browser
             # Export for reports: vega-embed's menu offers SVG and PNG for every chart.
             actions = chart.locator(".vega-actions a").all_text_contents()
             assert {"Save as SVG", "Save as PNG"} <= set(actions), f"{name}: {actions}"
-        shot = tmp_path / "screenshots" / f"{name.replace('/', '_')}.png"
-        watched.page.screenshot(path=str(shot), full_page=True)
-    assert watched.problems == [], watched.problems
-    assert len(list((tmp_path / "screenshots").glob("*.png"))) == len(pages)
+        # JPEG: a third faster to encode than PNG, for pictures only a person looks at.
+        shot = tmp_path / "screenshots" / f"{name.replace('/', '_')}.jpg"
+        watched.page.screenshot(path=str(shot), full_page=True, type="jpeg", quality=80)
+    assert watched.settle() == [], watched.problems
+    assert len(list((tmp_path / "screenshots").glob("*.jpg"))) == len(pages)
     for spec in shapes.values():
         alt.LayerChart.from_dict(spec, validate=True)
 
@@ -220,7 +242,7 @@ def test_quarter_selector_changes_the_chart(demo, base_url, browser, tmp_path):
     assert shown == published(quarters[0])
     assert "CZ08" not in published(quarters[0]) and "CZ08" in published(quarters[-1])
     watched.page.screenshot(path=str(tmp_path / "overview-first-quarter.png"), full_page=True)
-    assert watched.problems == [], watched.problems
+    assert watched.settle() == [], watched.problems
 
 
 def test_region_selector_moves_the_highlighted_line(demo, base_url, browser):
@@ -244,7 +266,7 @@ def test_region_selector_moves_the_highlighted_line(demo, base_url, browser):
         )
         values = [v for (v,) in expected]
         assert settled(watched.page, line_points, values) == values
-    assert watched.problems == [], watched.problems
+    assert watched.settle() == [], watched.problems
 
 
 def test_print_stylesheet_hides_controls_and_queries(demo, base_url, browser):
@@ -328,7 +350,7 @@ def test_map_draws_each_region_by_band_and_the_quarter_changes_it(
     assert settled(watched.page, lambda: _map_fills(watched.page), first) == first
     assert "quarter=" + quarters[0] in watched.page.url  # the selection is in the URL
     watched.page.screenshot(path=str(tmp_path / "indicator-OUT01.png"), full_page=True)
-    assert watched.problems == [], watched.problems
+    assert watched.settle() == [], watched.problems
 
 
 def test_a_charts_csv_holds_its_published_values(demo, base_url, browser):
@@ -368,7 +390,7 @@ def test_search_finds_a_region_by_name_by_keyboard(demo, base_url, browser):
     assert results.all_text_contents() == ["AT12 Niederösterreich"]
     watched.page.fill("#site-search", "member organisations")
     assert "OUT02 Member organisations" in results.all_text_contents()
-    assert watched.problems == [], watched.problems
+    assert watched.settle() == [], watched.problems
 
 
 def test_a_deep_link_opens_the_given_quarter_and_region(demo, base_url, browser, tmp_path):
@@ -382,7 +404,7 @@ def test_a_deep_link_opens_the_given_quarter_and_region(demo, base_url, browser,
     watched.open(base_url + "indicators/OUT02.html#region=BE2+Vlaams+Gewest&quarter=" + quarters[2])
     assert watched.page.locator(".vis").first.locator("select").input_value() == "BE2 Vlaams Gewest"
     assert watched.page.locator("figure.map select").input_value() == quarters[2]
-    assert watched.problems == [], watched.problems
+    assert watched.settle() == [], watched.problems
 
 
 def test_footer_links_open_and_the_validation_report_fits_the_page(demo, base_url, browser):
@@ -398,7 +420,7 @@ def test_footer_links_open_and_the_validation_report_fits_the_page(demo, base_ur
     for href in hrefs[:2]:  # the reports: no table cut at the right edge
         watched.page.goto(href, wait_until="load")
         assert watched.page.evaluate("document.documentElement.scrollWidth") <= 1300, href
-    assert watched.problems == [], watched.problems
+    assert watched.settle() == [], watched.problems
     # dbt's own docs page: served (its scripts' requests are dbt's business).
     assert watched.page.request.get(hrefs[2]).status == 200
 
@@ -424,4 +446,4 @@ def test_a_quarter_with_nothing_to_draw_says_so(demo, base_url, browser, tmp_pat
     chart.screenshot(path=str(tmp_path / "nothing-to-draw.png"))
     chart.locator("select").select_option(quarters[0])
     assert settled(watched.page, lambda: chart.locator(f"text:has-text('{words}')").count(), 0) == 0
-    assert watched.problems == [], watched.problems
+    assert watched.settle() == [], watched.problems

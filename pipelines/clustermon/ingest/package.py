@@ -153,37 +153,58 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-# A file changed this shortly before it was hashed may change again without its times moving
-# (they advance by the file system's tick): its digest is not remembered, as git re-reads its
-# "racily clean" files.
+# A digest is trusted once the file's identity, size and times have stood still this long
+# (this process's own clock, not the file system's, which may be a server's): a write within
+# the file system's tick of the last one can leave them as they were, as git knows of its
+# "racily clean" files. Trusted digests are read again after an hour all the same, for files
+# whose content can change without their times (writes through a mapping, some mounts).
 RACY_SECONDS = 2
+TRUSTED_SECONDS = 3600
 _REMEMBERED_FILES = 100_000  # about ten years of an EU programme's inbox files
-_remembered: dict[Path, tuple[tuple[int, ...], str]] = {}
+_clock = time.monotonic
+
+
+@dataclass(frozen=True)
+class _Digest:
+    identity: tuple[int, ...]
+    sha256: str
+    unchanged_since: float  # by _clock: when this identity was first seen
+    read_at: float
+
+    @property
+    def trusted(self) -> bool:
+        return self.read_at - self.unchanged_since >= RACY_SECONDS
+
+
+_remembered: dict[Path, _Digest] = {}
+
+
+def _identity(path: Path) -> tuple[int, ...]:
+    found = path.stat()
+    return found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns
 
 
 def remembered_sha256(path: Path) -> str:
-    """The SHA-256 of an inbox file, read again only when the file's identity, size or times
-    changed since it was read in this process. The sensor scans the inbox every 30 s, and
-    the load hashes its packages after the scan: without this, each reads every file again
-    (0.9 GB a scan at EU scale, 2 s of a core cold)."""
-    before = path.stat()
-    identity = (
-        before.st_dev,
-        before.st_ino,
-        before.st_size,
-        before.st_mtime_ns,
-        before.st_ctime_ns,
-    )
+    """The SHA-256 of an inbox file, read again only while the file may still be changing
+    (`RACY_SECONDS`) or after `TRUSTED_SECONDS`. The sensor scans the inbox every 30 s, and a
+    run hashes its packages twice (its tags, its load): each read every file again (0.9 GB
+    a scan at EU scale)."""
+    now = _clock()
+    identity = _identity(path)
     known = _remembered.get(path)
-    if known is not None and known[0] == identity:
-        return known[1]
-    started = time.time_ns()
+    if known and known.identity == identity:
+        if known.trusted and now - known.read_at < TRUSTED_SECONDS:
+            return known.sha256
+        unchanged_since = known.unchanged_since
+    else:
+        unchanged_since = now
     digest = sha256_of(path)
-    settled = before.st_ctime_ns < started - RACY_SECONDS * 10**9
-    if settled and path.stat().st_ctime_ns == before.st_ctime_ns:
-        if len(_remembered) >= _REMEMBERED_FILES:
-            _remembered.clear()
-        _remembered[path] = (identity, digest)
+    if _identity(path) != identity:  # changed while it was read: nothing to remember
+        _remembered.pop(path, None)
+        return digest
+    if len(_remembered) >= _REMEMBERED_FILES:
+        _remembered.clear()
+    _remembered[path] = _Digest(identity, digest, unchanged_since, now)
     return digest
 
 

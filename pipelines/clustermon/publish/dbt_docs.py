@@ -1,6 +1,7 @@
 """dbt's documentation (models, columns, tests, lineage), published beside the dashboards."""
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -8,17 +9,19 @@ from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetExecutionContext, DagsterEventType, MaterializeResult, asset
 from dagster_dbt import DbtCliResource
 
 from clustermon.publish.assets import published_warehouse
 from clustermon.resources import ClustermonHome, RefreshLock
+from clustermon.transform.assets import indicator_models
 from clustermon.transform.project import dbt_vars
 
 # dbt's own output, not its input: left out of the digest.
 _GENERATED = {"target", "logs"}
 _PARTIAL_PARSE = "partial_parse.msgpack"  # dbt's parsed project, in its target folder
 _MANIFEST = "manifest.json"  # dbt's project as the last command saw it, compiled by a build
+DBT_STEP = indicator_models.op.name
 # What dbt's DuckDB catalog reads: relations, columns, their types and comments (no data).
 _CATALOG_QUERIES = (
     "SELECT schema_name, table_name, comment FROM duckdb_tables() ORDER BY ALL",
@@ -28,11 +31,13 @@ _CATALOG_QUERIES = (
 )
 
 
-def docs_inputs_digest(project_dir: Path, warehouse: Path) -> str:
+def docs_inputs_digest(project_dir: Path, warehouse: Path, variables: list[str]) -> str:
     """A digest of everything `dbt docs generate` reads: dbt's version, the project's files
-    (models, their descriptions and tests, seeds, macros, configuration) and the warehouse's
-    schema with its comments. Equal digests give the same documentation page."""
+    (models, their descriptions and tests, seeds, macros, configuration), the `--vars` the
+    compiled SQL depends on and the warehouse's schema with its comments. Equal digests give
+    the same documentation page."""
     digest = hashlib.sha256(version("dbt-core").encode())
+    digest.update(json.dumps(variables).encode())
     for path in sorted(project_dir.rglob("*")):
         relative = path.relative_to(project_dir)
         if path.is_file() and relative.parts[0] not in _GENERATED:
@@ -60,13 +65,15 @@ def dbt_docs(
 
     dbt's ordinary index.html fetches manifest.json and catalog.json, which browsers refuse
     from a file share; the static page needs neither a server nor the network. Generating it
-    takes seconds of dbt start-up and parsing, so the page is reused while the dbt project
-    and the warehouse's schema are what they were when it was made (`docs_inputs_digest`).
+    takes seconds of dbt start-up and parsing, so the page is reused while the dbt project,
+    its vars and the warehouse's schema are what they were when it was made
+    (`docs_inputs_digest`).
     """
     paths = home.paths()
     docs = paths.published / "dbt-docs"
     page, stamp = docs / "index.html", docs / "inputs.sha256"
-    inputs = docs_inputs_digest(Path(dbt.project_dir), paths.warehouse)
+    variables = dbt_vars(paths, home.settings())
+    inputs = docs_inputs_digest(Path(dbt.project_dir), paths.warehouse, variables)
     if page.exists() and stamp.exists() and stamp.read_text() == inputs:
         return MaterializeResult(metadata={"path": str(page), "regenerated": False})
     docs.mkdir(parents=True, exist_ok=True)
@@ -79,14 +86,14 @@ def dbt_docs(
         parsed = paths.dbt_target / _PARTIAL_PARSE
         if parsed.exists():
             shutil.copyfile(parsed, Path(target) / _PARTIAL_PARSE)
-        arguments = ["docs", "generate", "--static", *dbt_vars(paths, home.settings())]
-        # A build in this run (the refresh job's) left the manifest it compiled: the page
-        # shows the SQL that made the warehouse, and dbt need not compile every node again
-        # (2.4 s of 4.6 on the skeleton home). Without one (the publish job), dbt compiles: an
-        # older build's manifest may predate the project's files.
-        built = paths.dbt_target / _MANIFEST
-        if built.exists() and built.stat().st_mtime >= _run_started(context):
-            shutil.copyfile(built, Path(target) / _MANIFEST)
+        arguments = ["docs", "generate", "--static", *variables]
+        # A run that built every model (the refresh job's) left the manifest its build
+        # compiled: the page shows the SQL that made the warehouse, and dbt need not compile
+        # every node again (2.3 s against 5.1 for the step on the skeleton home). Otherwise
+        # (the publish job) dbt compiles: an older build's manifest may predate the project.
+        built = _manifest_built_in(context, paths.dbt_target / _MANIFEST)
+        if built is not None:
+            (Path(target) / _MANIFEST).write_text(built, encoding="utf-8")
             arguments.append("--no-compile")
         dbt.cli(arguments, target_path=Path(target)).wait()
         building = docs / ".index.html.tmp"
@@ -97,7 +104,20 @@ def dbt_docs(
     return MaterializeResult(metadata={"path": str(page), "regenerated": True})
 
 
-def _run_started(context: AssetExecutionContext) -> float:
-    """When this run started (seconds since the epoch)."""
-    record = context.instance.get_run_record_by_id(context.run_id)
-    return record.start_time if record and record.start_time else float("inf")
+def _manifest_built_in(context: AssetExecutionContext, manifest: Path) -> str | None:
+    """The manifest's text where this run's dbt step built every model and left it whole
+    (dbt writes it in place); None otherwise."""
+    selected = context.run.asset_selection  # empty or None: the whole job
+    if selected and not indicator_models.keys <= selected:
+        return None  # the build compiled only some models
+    succeeded = context.instance.get_records_for_run(
+        context.run_id, of_type=DagsterEventType.STEP_SUCCESS
+    ).records
+    if not any(record.event_log_entry.step_key == DBT_STEP for record in succeeded):
+        return None
+    try:
+        text = manifest.read_text(encoding="utf-8")
+        json.loads(text)
+    except (OSError, ValueError):
+        return None
+    return text

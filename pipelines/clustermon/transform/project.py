@@ -46,12 +46,16 @@ class DbtCli(DbtCliResource):
     step (measured): asking the executable for its version in a process of its own
     (`dbt --version`, 1.6 s), and loading the project and a dbt adapter into this process
     (1.1 s), which dagster-dbt only uses to fetch row counts and column metadata, and no asset
-    here fetches them. The executable is the venv's (`dbt_executable`): its version is the
-    installed dbt-core's. tests/transform/test_dbt_cli.py checks both against dagster-dbt."""
+    here fetches them. The venv's executable (`dbt_executable`) is the installed dbt-core's
+    version; another one (a dbt found on the PATH, maybe Fusion) is asked as dagster-dbt does.
+    tests/transform/test_dbt_cli.py checks both steps against dagster-dbt."""
 
     @property
-    def _cli_version(self) -> Version | None:
-        return DBT_PYTHON_VERSION
+    def _cli_version(self) -> Version:
+        ours = Path(sys.executable).with_name("dbt")
+        if DBT_PYTHON_VERSION and Path(self.dbt_executable).resolve() == ours.resolve():
+            return DBT_PYTHON_VERSION
+        return super()._cli_version
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         return None
