@@ -88,7 +88,7 @@ def test_docs_regenerated_on_change_reused_otherwise(project: Path, paths: Paths
     assert regenerated and "second comment" in page
 
 
-def test_a_manifest_older_than_the_run_is_not_shown(project: Path, paths: Paths) -> None:
+def test_a_manifest_no_build_of_this_run_left_is_not_shown(project: Path, paths: Paths) -> None:
     # The publish job builds nothing: the manifest in the home's dbt folder is an older build's
     # and may hold descriptions edited since. Here it is the repository's, which holds the
     # original description.

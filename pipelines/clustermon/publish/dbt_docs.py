@@ -21,7 +21,7 @@ from clustermon.transform.project import dbt_vars
 _GENERATED = {"target", "logs"}
 _PARTIAL_PARSE = "partial_parse.msgpack"  # dbt's parsed project, in its target folder
 _MANIFEST = "manifest.json"  # dbt's project as the last command saw it, compiled by a build
-DBT_STEP = indicator_models.op.name
+_DBT_STEP = indicator_models.op.name
 # What dbt's DuckDB catalog reads: relations, columns, their types and comments (no data).
 _CATALOG_QUERIES = (
     "SELECT schema_name, table_name, comment FROM duckdb_tables() ORDER BY ALL",
@@ -113,7 +113,7 @@ def _manifest_built_in(context: AssetExecutionContext, manifest: Path) -> str | 
     succeeded = context.instance.get_records_for_run(
         context.run_id, of_type=DagsterEventType.STEP_SUCCESS
     ).records
-    if not any(record.event_log_entry.step_key == DBT_STEP for record in succeeded):
+    if not any(record.event_log_entry.step_key == _DBT_STEP for record in succeeded):
         return None
     try:
         text = manifest.read_text(encoding="utf-8")

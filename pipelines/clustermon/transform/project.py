@@ -35,10 +35,12 @@ dbt_project = DbtProject(
 dbt_project.prepare_if_dev()
 
 
+VENV_DBT = Path(sys.executable).with_name("dbt")  # the venv's dbt, beside its interpreter
+
+
 def dbt_executable() -> str:
     """The venv's dbt, found beside the running interpreter even when the venv is not active."""
-    beside_python = Path(sys.executable).with_name("dbt")
-    return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
+    return str(VENV_DBT) if VENV_DBT.exists() else shutil.which("dbt") or "dbt"
 
 
 class DbtCli(DbtCliResource):
@@ -52,8 +54,7 @@ class DbtCli(DbtCliResource):
 
     @property
     def _cli_version(self) -> Version:
-        ours = Path(sys.executable).with_name("dbt")
-        if DBT_PYTHON_VERSION and Path(self.dbt_executable).resolve() == ours.resolve():
+        if DBT_PYTHON_VERSION and Path(self.dbt_executable).resolve() == VENV_DBT.resolve():
             return DBT_PYTHON_VERSION
         return super()._cli_version
 
