@@ -1,5 +1,6 @@
 """Shared test helpers: fixture packages copied into a temporary home, and real refreshes."""
 
+import contextvars
 import os
 import shutil
 import socket
@@ -9,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pytest
@@ -25,6 +27,7 @@ from clustermon.tools.demo import write_demo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SKELETON_2024Q4 = FIXTURES / "skeleton" / "inbox" / "AT12" / "2024Q4"
+T = TypeVar("T")
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 # Tests write their packages whole before they refresh: no folder waits to settle (for every
@@ -66,6 +69,13 @@ def copy_home(source: Paths, root: Path) -> Paths:
 def definitions_for(paths: Paths) -> Definitions:
     """The Dagster definitions working on these folders, as the CLI builds them."""
     return build_definitions(ClustermonHome.for_paths(paths))
+
+
+def in_own_context(function: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+    """Call `function` in a context (`contextvars`) of its own, as `run_job` runs each job: a
+    Dagster generator an earlier test left unfinished may, when collected, restore its closed
+    instance's state storage in the context it was made in, before a job here is resolved."""
+    return contextvars.Context().run(function, *args, **kwargs)
 
 
 def run_refresh(paths: Paths, job: str = "refresh") -> bool:

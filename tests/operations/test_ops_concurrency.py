@@ -13,7 +13,7 @@ import subprocess
 import threading
 import time
 
-from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
+from dagster import DagsterEventType, DagsterRunStatus
 
 from clustermon.definitions import defs
 from clustermon.frontends.cli import BUSY_EXIT
@@ -30,6 +30,7 @@ from conftest import (
     cli_process,
     definitions_for,
     home_with_fixture,
+    in_own_context,
     query,
     read_until,
     run_refresh,
@@ -44,10 +45,7 @@ def wait_for(condition, what: str) -> None:
 
 
 def test_every_step_that_opens_the_warehouse_holds_the_refresh_lock():
-    # An instance of its own: resolving definitions reads the newest instance's state storage,
-    # which an earlier test on this worker may have closed.
-    with DagsterInstance.ephemeral():
-        refresh = defs.resolve_job_def("refresh")
+    refresh = in_own_context(defs.resolve_job_def, "refresh")
     holds = {
         node.name: "refresh_lock" in node.definition.required_resource_keys
         for node in refresh.graph.nodes

@@ -12,7 +12,13 @@ import shutil
 from datetime import date
 
 import pytest
-from dagster import AssetKey, DagsterInstance, build_sensor_context
+from dagster import (
+    AssetKey,
+    DagsterInstance,
+    ExecuteInProcessResult,
+    RunRequest,
+    build_sensor_context,
+)
 
 from clustermon.frontends.cli import main
 from clustermon.frontends.status import collect_status, format_status
@@ -20,7 +26,7 @@ from clustermon.ingest.assets import PACKAGE_TABLES
 from clustermon.ingest.inbox import arrival_rule, scan_inbox
 from clustermon.operations.sensors import inbox_sensor
 from clustermon.resources import ClustermonHome
-from conftest import definitions_for, home_with_fixture, query, run_refresh
+from conftest import definitions_for, home_with_fixture, in_own_context, query, run_refresh
 
 
 def raw_rows(paths, where: str) -> dict[str, list[tuple]]:
@@ -56,21 +62,21 @@ def corrected(tmp_path_factory):
     clusters = paths.inbox / "AT13" / "2025Q1" / "clusters.csv"
     clusters.write_text(clusters.read_text().replace("2015-01-01,2025-02-01", "2015-01-01,"))
 
-    with DagsterInstance.from_config(str(paths.dagster_home)) as instance:
-        context = build_sensor_context(
-            instance=instance, cursor=cursor, resources={"home": ClustermonHome.for_paths(paths)}
-        )
-        [request] = inbox_sensor(context).run_requests
-        result = (
-            definitions_for(paths)
-            .resolve_job_def("refresh")
-            .execute_in_process(
+    def sensor_tick_and_its_run() -> tuple[RunRequest, ExecuteInProcessResult]:
+        with DagsterInstance.from_config(str(paths.dagster_home)) as instance:
+            home = ClustermonHome.for_paths(paths)
+            context = build_sensor_context(
+                instance=instance, cursor=cursor, resources={"home": home}
+            )
+            [request] = inbox_sensor(context).run_requests
+            return request, definitions_for(paths).resolve_job_def("refresh").execute_in_process(
                 instance=instance,
                 partition_key=request.partition_key,
                 tags=request.tags,
                 raise_on_error=False,
             )
-        )
+
+    request, result = in_own_context(sensor_tick_and_its_run)
     return paths, request, result, before, raw_rows(paths, untouched), package_before, untouched
 
 

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult, materialize
 
+from clustermon.frontends.jobs import dagster_instance
 from clustermon.home import DBT_PROJECT_DIR, Paths
+from clustermon.publish.assets import published_warehouse
 from clustermon.publish.dbt_docs import dbt_docs
 from clustermon.resources import ClustermonHome, RefreshLock
 from clustermon.transform.project import dbt_resource
+from conftest import copy_home, definitions_for, in_own_context
 
 DESCRIPTION = "Indicators per region, quarter and breakdown cell"
 EDITED = "Indicator values for every region and quarter, edited by the docs reuse test"
@@ -31,19 +34,21 @@ def _manifest_in(page: str) -> dict:
 
 def _generate(project: Path, paths: Paths) -> tuple[bool, str]:
     """Materialise dbt_docs; whether it regenerated the page, and the page's text."""
-    # An instance of its own: Dagster keeps the newest instance's state storage in a context
-    # variable, which an instance of an earlier test may have left behind.
-    with DagsterInstance.ephemeral() as instance:
-        home = ClustermonHome.for_paths(paths)
-        result = materialize(
-            [dbt_docs],
-            resources={
-                "home": home,
-                "dbt": dbt_resource(project),
-                "refresh_lock": RefreshLock(home=home),
-            },
-            instance=instance,
-        )
+
+    def materialize_docs() -> ExecuteInProcessResult:
+        with DagsterInstance.ephemeral() as instance:
+            home = ClustermonHome.for_paths(paths)
+            return materialize(
+                [dbt_docs],
+                resources={
+                    "home": home,
+                    "dbt": dbt_resource(project),
+                    "refresh_lock": RefreshLock(home=home),
+                },
+                instance=instance,
+            )
+
+    result = in_own_context(materialize_docs)
     assert result.success
     (materialization,) = result.asset_materializations_for_node("dbt_docs")
     page = paths.published / "dbt-docs" / "index.html"
@@ -108,4 +113,40 @@ def test_the_docs_of_a_refresh_show_the_sql_its_build_ran(skeleton_home: Paths) 
     assert shown["metadata"]["invocation_id"] == built["metadata"]["invocation_id"]
     benchmarks = shown["nodes"]["model.clustermon.indicator_benchmarks"]
     # Compiled: {{ ref('indicator_values') }} became the warehouse's relation.
+    assert '"warehouse"."main"."indicator_values"' in benchmarks["compiled_code"]
+
+
+def test_a_run_that_built_some_models_compiles_the_docs_anew(
+    skeleton_home: Paths, tmp_path: Path
+) -> None:
+    # A run of one model, its publication and the docs (in that order: the docs follow the
+    # publication, which follows the model): its build's manifest holds compiled SQL for the
+    # model it ran only, so the page cannot be made from it without compiling.
+    paths = copy_home(skeleton_home, tmp_path)
+    (paths.published / "dbt-docs" / "inputs.sha256").unlink()  # the page is made again
+
+    def refresh_catalog_publication_and_docs() -> ExecuteInProcessResult:
+        with dagster_instance(paths) as instance:
+            return (
+                definitions_for(paths)
+                .resolve_job_def("refresh")
+                .execute_in_process(
+                    instance=instance,
+                    asset_selection=[
+                        AssetKey("indicator_catalog"),
+                        published_warehouse.key,
+                        dbt_docs.key,
+                    ],
+                )
+            )
+
+    result = in_own_context(refresh_catalog_publication_and_docs)
+    assert result.success
+    built = json.loads((paths.dbt_target / "manifest.json").read_text())
+    models = [key for key in built["nodes"] if key.startswith("model.")]
+    uncompiled = [key for key in models if not built["nodes"][key].get("compiled_code")]
+    assert "model.clustermon.indicator_benchmarks" in uncompiled  # not in this build
+    shown = _manifest_in((paths.published / "dbt-docs" / "index.html").read_text())
+    assert shown["metadata"]["invocation_id"] != built["metadata"]["invocation_id"]
+    benchmarks = shown["nodes"]["model.clustermon.indicator_benchmarks"]
     assert '"warehouse"."main"."indicator_values"' in benchmarks["compiled_code"]
