@@ -1,7 +1,7 @@
 """A refresh killed (SIGKILL of its process group, as an OOM kill or a reboot would) at a given
 moment, then the next `clustermon refresh` on the same home: what the kill tests share (their
-old home is conftest's `old_publication`). Their moments are split over two modules so
-`make test`'s two workers each take half."""
+old home is conftest's `old_publication`). Their moments are split over two modules so that
+two of `make test`'s workers take half each."""
 
 import os
 import shutil
