@@ -43,8 +43,8 @@ browser:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
 
 # Three workers on the CI machine's two cores: the tests wait on subprocesses (dbt, Chromium,
-# the Dagster daemon) and locks, and a third worker fills those gaps (18 min 21 s against
-# 19 min 50 s for two; CPU 168% of 200). The refreshed homes several tests share are built once
+# the Dagster daemon) and locks, and a third worker fills those gaps (18 min 2 s against
+# 19 min 50 s for two and 19 min 36 s for four; CPU 166% of 200). The refreshed homes several tests share are built once
 # per run (tests/conftest.py: built_once). TEST_WORKERS=0 runs in one process. The 15 slowest
 # tests are listed at the end: where the suite's time goes.
 TEST_WORKERS ?= 3
