@@ -44,9 +44,9 @@ browser:
 
 # Three workers on the CI machine's two cores: the tests wait on subprocesses (dbt, Chromium,
 # the Dagster daemon) and locks, and a third worker fills those gaps (18 min 2 s against
-# 19 min 50 s for two and 19 min 36 s for four; CPU 166% of 200). The refreshed homes several tests share are built once
-# per run (tests/conftest.py: built_once). TEST_WORKERS=0 runs in one process. The 15 slowest
-# tests are listed at the end: where the suite's time goes.
+# 19 min 50 s for two and 19 min 36 s for four; CPU 166% of 200). The refreshed homes several
+# tests share are built once per run (tests/conftest.py: built_once). TEST_WORKERS=0 runs in
+# one process. The 15 slowest tests are listed at the end: where the suite's time goes.
 TEST_WORKERS ?= 3
 test: $(MANIFEST) browser
 	$(BIN)/ruff check pipelines tests
